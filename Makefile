@@ -1,0 +1,51 @@
+# The course's two commands:
+#   make lab   set up .venv from nothing (if needed) and open JupyterLab on lesson 01
+#   make test  set up .venv from nothing (if needed) and run every test
+# Installation is skipped when the pins (pyproject.toml, constraints.txt) have not changed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PINS_HASH := $(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+STAMP  := $(VENV)/.installed-$(PINS_HASH)
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PORT   ?= 8888
+JOBS   ?= 2
+
+.PHONY: setup lab test exercises check-exercises execute bench lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+lab: setup
+	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) notebooks/01_definitions.ipynb
+
+test: setup
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
+		tests notebooks solutions
+
+exercises: setup
+	$(BIN)/python -m lessons.build exercises
+
+check-exercises: setup
+	$(BIN)/python -m lessons.build exercises --check
+
+execute: setup
+	$(BIN)/python -m lessons.build execute
+	$(BIN)/python -m lessons.build exercises
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+lint: setup
+	$(BIN)/ruff check lessons tests benchmarks
+
+clean:
+	rm -rf $(VENV)
