@@ -131,6 +131,5 @@ def plot_loss_curves(ax, residuals, curves):
     ax.set_xlabel("residual e = y − ŷ")
     ax.set_ylabel("loss")
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.axvline(0, color="black", linewidth=0.8)
     ax.legend()
     return lines

@@ -1,0 +1,128 @@
+"""Answer key of ``01_definitions``: every expected value is computed from the notebook's data."""
+
+import numpy as np
+import sympy as sp
+
+from lessons import checks, data, losses
+
+_times = data.delivery_times()
+_e = _times.residuals
+_a, _b, _c = sp.symbols("a b c", real=True)
+
+
+def _reference_mae(predicted, actual):
+    return losses.l1_loss(predicted, actual)
+
+
+EXERCISES = {
+    "01.residual_sign": checks.Choice(
+        options={
+            "a": "e = +2: the model overshot",
+            "b": "e = −2: the model overshot",
+            "c": "e = −2: the model undershot",
+            "d": "e = +2: the model undershot",
+        },
+        correct="b",
+        explanations={
+            "a": "The residual is actual minus predicted: 10 − 12 = −2, not +2.",
+            "b": "Right: e = y − ŷ = 10 − 12 = −2, and a negative residual means the prediction "
+                 "was too high.",
+            "c": "The sign is right, but a prediction of 12 for a true 10 is too high: an overshoot.",
+            "d": "Both parts are flipped: e = y − ŷ = 10 − 12 = −2, an overshoot.",
+        },
+        hints=["The residual is e = y − ŷ: what happened minus what was predicted."],
+    ),
+    "01.mae_delivery": checks.Number(
+        expected=losses.l1_loss(_times.predicted, _times.actual),
+        mistakes=[
+            (losses.l1_loss(_times.predicted, _times.actual, reduction="sum"),
+             "That is the sum of the absolute errors (SAE); the question asks for the mean."),
+            (float(np.mean(_e)),
+             "That is the mean of the signed residuals: positive and negative errors cancel. "
+             "Take the absolute value first."),
+            (-float(np.mean(_e)),
+             "That is the mean of the signed errors ŷ − y: errors of opposite sign cancel. "
+             "Take the absolute value first."),
+            (losses.mse_loss(_times.predicted, _times.actual),
+             "That is the mean squared error; the question asks for absolute errors."),
+        ],
+        hints=["Compute the four residuals e = actual − predicted.",
+               "Take |e| of each, then average over the 4 deliveries."],
+    ),
+    "01.mse_delivery": checks.Number(
+        expected=losses.mse_loss(_times.predicted, _times.actual),
+        mistakes=[
+            (losses.mse_loss(_times.predicted, _times.actual, reduction="sum"),
+             "That is the sum of squared errors (SSE); divide by the number of deliveries."),
+            (float(np.sqrt(losses.mse_loss(_times.predicted, _times.actual))),
+             "That is the root of the mean squared error (RMSE); the question asks for the MSE "
+             "itself."),
+            (float(np.mean(_e) ** 2),
+             "You squared the mean residual; square each residual first, then average."),
+            (losses.l1_loss(_times.predicted, _times.actual),
+             "That is the mean absolute error; square the residuals instead."),
+        ],
+        hints=["Square each residual before averaging."],
+    ),
+    "01.l2_norm": checks.Number(
+        expected=float(np.linalg.norm([3.0, 4.0])),
+        mistakes=[
+            (float(np.sum(np.square([3.0, 4.0]))),
+             "That is the squared norm, i.e. the SSE. The ℓ2 norm is its square root."),
+            (float(np.linalg.norm([3.0, 4.0], 1)), "That is the ℓ1 norm, |3| + |4|."),
+        ],
+        hints=["‖e‖₂ = √(e₁² + e₂²)."],
+    ),
+    "01.mae_formula": checks.Expression(
+        expected=(sp.Abs(_a) + sp.Abs(_b) + sp.Abs(_c)) / 3,
+        symbols=(_a, _b, _c),
+        mistakes=[
+            (sp.Abs(_a + _b + _c) / 3,
+             "The absolute value of the sum lets errors of opposite sign cancel: take |·| of each "
+             "residual first."),
+            ((_a + _b + _c) / 3, "That is the mean signed residual: add absolute values."),
+            (sp.Abs(_a) + sp.Abs(_b) + sp.Abs(_c), "That is the sum (SAE); the mean divides by 3."),
+            ((_a**2 + _b**2 + _c**2) / 3, "That is the mean squared error."),
+        ],
+        hints=["Use Abs(a) for |a|.", "Add the three absolute values and divide by their number."],
+    ),
+    "01.crossing": checks.Slider(
+        expected=1.0,
+        min=0.0,
+        max=3.0,
+        step=0.1,
+        tol=0.05,
+        description="error e",
+        mistakes=[(0.0, "The curves do meet at 0, but the question asks for a positive error.")],
+        hints=["Solve |e| = e² for e > 0.", "Below that error squaring makes errors smaller."],
+    ),
+    "01.mae_function": checks.Function(
+        reference=_reference_mae,
+        cases=[
+            checks.Case(args=(np.array([12.0]), np.array([10.0])),
+                        description="a single prediction that is 2 too high"),
+            checks.Case(args=(np.array([90.0, 95.0, 105.0]), np.array([100.0, 100.0, 100.0])),
+                        description="the apple harvest, with errors of both signs"),
+            checks.Case(args=(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])),
+                        description="a perfect prediction"),
+            checks.Case(args=(np.array([[1.0, -2.0], [0.5, 4.0]]), np.array([[0.0, 0.0], [1.0, 1.0]])),
+                        description="a 2-D array of predictions"),
+            checks.Case(args=(np.array([3, 1]), np.array([1, 3])),
+                        description="integer inputs"),
+        ],
+        hints=["np.abs gives element-wise absolute values; np.mean averages over all elements."],
+    ),
+    "01.q_outlier_loss": checks.Choice(
+        options={
+            "a": "the L1 (absolute) loss",
+            "b": "the L2 (squared) loss",
+            "c": "both grow by the same factor",
+        },
+        correct="b",
+        explanations={
+            "a": "L1 grows in proportion to the error: 10 times the error costs 10 times as much.",
+            "b": "Yes: squaring makes an error 10 times as large cost 100 times as much.",
+            "c": "Compare 10/1 with 10²/1².",
+        },
+    ),
+}
