@@ -26,8 +26,10 @@ $(STAMP): pyproject.toml constraints.txt
 lab: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) notebooks/01_definitions.ipynb
 
+# No MPLBACKEND here: the kernels nbval starts must use the inline backend that produced the
+# stored figures (tests that draw pick Agg themselves).
 test: setup
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
 		tests notebooks solutions
 
