@@ -49,6 +49,7 @@ __all__ = [
     "check",
     "feedback",
     "grade",
+    "view",
     "lookup",
 ]
 
@@ -1636,12 +1637,20 @@ def feedback(key_or_spec, answer=...) -> Feedback:
     return _spec_of(key_or_spec).feedback(answer)
 
 
-def check(key_or_spec, answer=...) -> ExerciseView:
-    """Show the exercise as a widget with immediate feedback; put it last in a cell.
-
-    Its plain-text form (what nbconvert and nbval store) is the one-line verdict.
-    """
+def view(key_or_spec, answer=...) -> ExerciseView:
+    """The exercise as an `ExerciseView` (not yet displayed), for tests and custom layouts."""
     return ExerciseView(_spec_of(key_or_spec), answer)
+
+
+def check(key_or_spec, answer=...) -> None:
+    """Show the exercise as a widget with immediate feedback, wherever it stands in a cell.
+
+    It is displayed at once (not as the cell's value), so hidden tests may follow it in the same
+    cell. Its plain-text form (what nbconvert, nbval and a terminal show) is the one-line verdict.
+    """
+    from IPython.display import display
+
+    display(view(key_or_spec, answer))
 
 
 def grade(key_or_spec, answer) -> None:

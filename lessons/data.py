@@ -21,6 +21,11 @@ __all__ = [
     "noise",
     "sinusoid_with_outliers",
     "heteroscedastic_line",
+    "commute_times",  # 03_likelihood
+    "sensor_readings",  # 03_likelihood
+    "residuals_with_glitch",  # 04_outliers
+    "sparse_linear",  # 07_beyond
+    "composite_sinusoid",  # 06_training
 ]
 
 
@@ -68,6 +73,31 @@ def delivery_times():
     """Predicted and actual delivery times in minutes, for the exercises of ``01_definitions``."""
     return Example(predicted=np.array([12.0, 15.0, 9.0, 20.0]),
                    actual=np.array([10.0, 15.0, 12.0, 16.0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# 03_likelihood: small samples for the location (mean, median) and scale estimates
+# ---------------------------------------------------------------------------------------------
+def commute_times():
+    """Minutes taken by eight trips to work; the seventh hit a road closure (48 minutes).
+
+    The first seven trips make an odd sample (one median), all eight an even one (every value
+    between the two middle trips minimises the sum of absolute errors).
+    """
+    return np.array([23.0, 25.0, 21.0, 26.0, 24.0, 22.0, 48.0, 27.0])
+
+
+def sensor_readings():
+    """Nine temperature readings in °C; one was taken next to a heater (23.9), for the exercises."""
+    return np.array([20.1, 19.8, 20.4, 20.0, 19.7, 23.9, 20.2, 19.9, 20.3])
+
+
+# ---------------------------------------------------------------------------------------------
+# 04_outliers: residuals with one glitch, for the exercises
+# ---------------------------------------------------------------------------------------------
+def residuals_with_glitch():
+    """A week of temperature-forecast residuals in °C; on day 7 the sensor glitched (−24)."""
+    return np.array([1.5, -0.5, 2.0, -1.0, 0.5, -1.5, -24.0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,3 +208,57 @@ def heteroscedastic_line(n, rng, *, intercept=1.0, slope=0.5, spread=0.15):
     x = np.sort(rng.uniform(0.5, 10.0, size=n))
     y = intercept + slope * x + rng.normal(0.0, 1.0, size=n) * spread * x
     return x, y
+
+
+# ---------------------------------------------------------------------------------------------
+# 07_beyond: a regression with many features, few of which matter (for the LASSO path)
+# ---------------------------------------------------------------------------------------------
+def sparse_linear(n, rng, *, coef=(3.0, -2.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0), intercept=5.0,
+                  noise_scale=1.0, correlation=0.3):
+    """Standardised, correlated features and ``y = intercept + X @ coef + noise``.
+
+    Each pair of features has correlation `correlation` before standardising; every column is
+    then scaled to mean 0 and standard deviation 1 in the sample, so one penalty strength treats
+    all weights alike. Introduced in ``07_beyond``.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    rng : numpy.random.Generator
+        The notebook's generator.
+    coef : sequence of float
+        True weights; zeros mark features that do not matter.
+
+    Returns
+    -------
+    X : ndarray, shape (n, len(coef))
+    y : ndarray, shape (n,)
+    true_coef : ndarray, shape (len(coef),)
+    """
+    true_coef = np.asarray(coef, dtype=float)
+    if not 0 <= correlation < 1:
+        raise ValueError(f"correlation must lie in [0, 1), got {correlation!r}.")
+    shared = rng.normal(size=(n, 1))
+    X = np.sqrt(1.0 - correlation) * rng.normal(size=(n, true_coef.size))
+    X = X + np.sqrt(correlation) * shared
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = intercept + X @ true_coef + rng.normal(0.0, noise_scale, size=n)
+    return X, y, true_coef
+
+
+# ---------------------------------------------------------------------------------------------
+# 06_training
+# ---------------------------------------------------------------------------------------------
+def composite_sinusoid(x):
+    """The clean signal of `sinusoid_with_outliers`, ``sin(2x) + 0.5 sin(5x)``, at any `x`.
+
+    ``06_training`` measures each network's error against it on a fine grid.
+
+    Examples
+    --------
+    >>> float(composite_sinusoid(0.0))
+    0.0
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return np.sin(2.0 * x) + 0.5 * np.sin(5.0 * x)

@@ -561,7 +561,7 @@ def test_function_a_broken_reference_is_an_author_error():
 
 
 def test_view_mimebundle_has_the_verdict_as_text_and_a_widget_view():
-    view = checks.check(mean_spec(), 10)
+    view = checks.view(mean_spec(), 10)
     bundle = view._repr_mimebundle_()
     assert bundle["text/plain"] == "❌ Not quite: That is the sum; the question asks for the mean."
     widget_view = bundle["application/vnd.jupyter.widget-view+json"]
@@ -570,7 +570,7 @@ def test_view_mimebundle_has_the_verdict_as_text_and_a_widget_view():
 
 
 def test_view_layout_and_css_classes():
-    view = checks.check(checks.Number(2.5, prompt="What is the MAE?", hints=["a"]))
+    view = checks.view(checks.Number(2.5, prompt="What is the MAE?", hints=["a"]))
     assert "lessons-exercise" in view.widget._dom_classes
     assert "lessons-answer" in view.input._dom_classes
     assert "lessons-feedback" in view.feedback_html._dom_classes
@@ -583,7 +583,7 @@ def test_view_layout_and_css_classes():
 
 
 def test_view_submit_updates_the_feedback_html():
-    view = checks.check(mean_spec(), ...)
+    view = checks.view(mean_spec(), ...)
     assert "Not answered yet" in view.feedback_html.value
     view.submit("5/2")
     assert view.correct
@@ -595,7 +595,7 @@ def test_view_submit_updates_the_feedback_html():
 
 
 def test_view_text_input_is_prefilled_and_rechecks_on_change():
-    view = checks.check(mean_spec(), 3.0)
+    view = checks.view(mean_spec(), 3.0)
     assert view.input.value == "3.0"
     assert view.feedback.status == "incorrect"
     view.input.value = "2.5"  # what typing and pressing Enter does
@@ -604,7 +604,7 @@ def test_view_text_input_is_prefilled_and_rechecks_on_change():
 
 
 def test_view_hint_button_reveals_hints_one_at_a_time():
-    view = checks.check(mean_spec())
+    view = checks.view(mean_spec())
     assert view.hint_button.description == "Show a hint (1 of 2)"
     assert view.hints_html.value == ""
     view.hint_button.click()
@@ -617,42 +617,42 @@ def test_view_hint_button_reveals_hints_one_at_a_time():
 
 
 def test_view_of_a_hostile_answer_still_shows_a_verdict():
-    view = checks.check(mean_spec(), Hostile())
+    view = checks.view(mean_spec(), Hostile())
     assert view.feedback.status == "invalid"
     assert view._repr_mimebundle_()["text/plain"].startswith("⚠️ Can't check this answer: ")
 
 
 def test_view_hides_the_hint_button_without_hints():
-    view = checks.check(checks.Number(1.0))
+    view = checks.view(checks.Number(1.0))
     assert view.hint_button.layout.display == "none"
 
 
 def test_view_choice_uses_radio_buttons():
-    empty = checks.check(outlier_choice())
+    empty = checks.view(outlier_choice())
     assert empty.input.value is None
     assert empty.feedback.status == "unanswered"
     empty.input.value = "b"
     assert empty.correct
-    chosen = checks.check(outlier_choice(), "L1 (absolute)")
+    chosen = checks.view(outlier_choice(), "L1 (absolute)")
     assert chosen.input.value == "a"
     assert chosen.submit("B").correct and chosen.input.value == "b"
 
 
 def test_view_slider_starts_unanswered_and_checks_when_moved():
-    view = checks.check(slider_spec())
+    view = checks.view(slider_spec())
     assert view.input.value == 0.0 and view.input.continuous_update is False
     assert view.feedback.status == "unanswered"
     view.input.value = 1.0
     assert view.correct
     assert view.submit(2.0).message == "That is twice the answer."
     assert view.input.value == 2.0
-    given_in_code = checks.check(slider_spec(), 1.2)
+    given_in_code = checks.view(slider_spec(), 1.2)
     assert given_in_code.input.value == pytest.approx(1.2)
     assert given_in_code.feedback.status == "incorrect"
 
 
 def test_view_function_has_no_input():
-    view = checks.check(huber_spec(), huber)
+    view = checks.view(huber_spec(), huber)
     assert view.input is None
     assert view.correct
     assert view.submit(lambda e, delta=1.0: e).status == "incorrect"
@@ -660,7 +660,7 @@ def test_view_function_has_no_input():
 
 
 def test_view_expression_accepts_typed_formulas():
-    view = checks.check(huber_grad_spec())
+    view = checks.view(huber_grad_spec())
     view.submit("Min(Max(e, -delta), delta)")
     assert view.correct
 
@@ -681,7 +681,7 @@ def fake_key_module(monkeypatch):
 def test_keys_are_looked_up_in_their_notebook_module(fake_key_module):
     assert checks.lookup("99.mean") is fake_key_module.EXERCISES["99.mean"]
     assert checks.feedback("99.mean", 2.5).correct
-    assert checks.check("99.sign", "sign(e)").correct
+    assert checks.view("99.sign", "sign(e)").correct
 
 
 def test_unknown_key_lists_the_known_keys(fake_key_module):
@@ -698,7 +698,7 @@ def test_missing_module_or_malformed_key_is_a_key_error(key):
 
 def test_check_rejects_what_is_neither_key_nor_spec():
     with pytest.raises(TypeError):
-        checks.check(2.5, 2.5)
+        checks.view(2.5, 2.5)
 
 
 def test_grade_raises_unless_correct(fake_key_module):
@@ -804,3 +804,13 @@ FUNCTION = huber_spec()
 def test_function_feedback_never_raises(answer):
     verdict = FUNCTION.feedback(answer)
     assert verdict.status in PREFIXES
+
+
+def test_check_displays_the_view_at_once(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objects: shown.extend(objects))
+    assert checks.check(mean_spec(), 10) is None
+    assert len(shown) == 1 and isinstance(shown[0], checks.ExerciseView)
+    assert shown[0].feedback.text() == checks.feedback(mean_spec(), 10).text()

@@ -1,0 +1,308 @@
+"""Location estimates under L1 and L2: minimisers, subgradients and sampling simulations.
+
+The mean minimises the sum of squared errors (SSE) and a median minimises the sum of absolute
+errors (SAE). These helpers compute the SAE's subdifferential and its set of minimisers, simulate
+the sampling distributions of the mean and the median under a chosen noise, and give the
+theoretical variance ratios the simulations are compared with. Introduced in
+``02_gradients`` (the subdifferential) and ``03_likelihood`` (everything else).
+"""
+
+import math
+
+import numpy as np
+from scipy import integrate, special
+
+from lessons import data
+
+__all__ = [
+    "NOISE_KINDS",
+    "sae_subdifferential",
+    "sae_minimisers",
+    "simulate_location_estimates",
+    "variance_ratio",
+    "asymptotic_variance_ratio",
+    "noise_variance",
+    "median_variance",
+]
+
+NOISE_KINDS = ("gaussian", "laplace", "contaminated")
+
+
+def _sample(values):
+    sample = np.asarray(values, dtype=np.float64).reshape(-1)
+    if sample.size == 0:
+        raise ValueError("the sample is empty: give at least one number.")
+    if not np.all(np.isfinite(sample)):
+        raise ValueError("the sample contains NaN or infinite values.")
+    return sample
+
+
+def sae_subdifferential(sample, location):
+    """Subdifferential of m -> sum |x_i - m| at `location`, as an interval (low, high).
+
+    Each point below `location` adds a slope of +1, each point above adds -1, and each point
+    exactly at `location` adds the whole interval [-1, 1]. A location minimises the SAE exactly
+    when 0 lies in the interval (introduced in ``02_gradients``).
+
+    Parameters
+    ----------
+    sample : array_like
+        The data, any shape (flattened).
+    location : float
+        Where to take the subdifferential.
+
+    Returns
+    -------
+    (float, float)
+        The interval's ends; equal where the SAE is differentiable.
+
+    Examples
+    --------
+    >>> sae_subdifferential([1.0, 2.0, 4.0], 2.0)
+    (-1.0, 1.0)
+    >>> sae_subdifferential([1.0, 2.0, 4.0], 3.0)
+    (1.0, 1.0)
+    """
+    sample = _sample(sample)
+    location = float(location)
+    slope = float(np.sum(sample < location) - np.sum(sample > location))
+    ties = float(np.sum(sample == location))
+    return slope - ties, slope + ties
+
+
+def sae_minimisers(sample):
+    """The interval of locations that minimise sum |x_i - m|: from the lower to the upper median.
+
+    For an odd sample both ends are the middle value; for an even sample every point between the
+    two middle values is a minimiser, and ``np.median`` returns the midpoint of that interval.
+
+    Parameters
+    ----------
+    sample : array_like
+        The data, any shape (flattened).
+
+    Returns
+    -------
+    (float, float)
+        Lower and upper end; equal for an odd sample.
+
+    Examples
+    --------
+    >>> sae_minimisers([3.0, 1.0, 2.0])
+    (2.0, 2.0)
+    >>> sae_minimisers([4.0, 1.0, 2.0, 3.0])
+    (2.0, 3.0)
+    """
+    ordered = np.sort(_sample(sample))
+    size = ordered.size
+    return float(ordered[(size - 1) // 2]), float(ordered[size // 2])
+
+
+def simulate_location_estimates(kind, n, repeats, rng, **noise_options):
+    """Draw `repeats` samples of `n` noise values; return the mean and the median of each.
+
+    The true location is 0, so both arrays scatter around 0 and their spread is the
+    estimators' sampling error (introduced in ``03_likelihood``).
+
+    Parameters
+    ----------
+    kind : {"gaussian", "laplace", "contaminated"}
+        Passed to `lessons.data.noise`.
+    n : int
+        Sample size, at least 1.
+    repeats : int
+        Number of simulated samples, at least 2.
+    rng : numpy.random.Generator
+        The only source of randomness.
+    **noise_options
+        ``scale``, ``contamination``, ``outlier_scale`` as in `lessons.data.noise`.
+
+    Returns
+    -------
+    means, medians : ndarray, shape (repeats,)
+    """
+    n, repeats = _positive_int(n, "n", 1), _positive_int(repeats, "repeats", 2)
+    draws = data.noise(kind, (repeats, n), rng, **noise_options)
+    return draws.mean(axis=1), np.median(draws, axis=1)
+
+
+def _positive_int(value, name, smallest):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < smallest:
+        raise ValueError(f"`{name}` must be a whole number of at least {smallest}, got {value!r}.")
+    return int(value)
+
+
+def variance_ratio(means, medians):
+    """Var(median) / Var(mean) from simulated estimates, with its standard error.
+
+    The standard error comes from the delta method applied to the pairs of squared deviations,
+    so it accounts for the strong correlation between the mean and the median of one sample.
+
+    Parameters
+    ----------
+    means, medians : array_like, shape (repeats,)
+        Estimates from the same simulated samples (e.g. `simulate_location_estimates`).
+
+    Returns
+    -------
+    ratio, standard_error : float
+        The ratio is above 1 when the median is the more spread-out estimator.
+
+    Examples
+    --------
+    >>> ratio, se = variance_ratio([1.0, -1.0, 1.0, -1.0], [2.0, -2.0, 2.0, -2.0])
+    >>> ratio, se
+    (4.0, 0.0)
+    """
+    means = np.asarray(means, dtype=np.float64)
+    medians = np.asarray(medians, dtype=np.float64)
+    if means.shape != medians.shape or means.ndim != 1 or means.size < 2:
+        raise ValueError("`means` and `medians` must be 1-D arrays of the same length (>= 2).")
+    squared_mean_dev = (means - means.mean()) ** 2
+    squared_median_dev = (medians - medians.mean()) ** 2
+    if squared_mean_dev.sum() == 0:
+        raise ValueError("the means do not vary, so the ratio is undefined.")
+    ratio = squared_median_dev.mean() / squared_mean_dev.mean()
+    influence = (squared_median_dev - ratio * squared_mean_dev) / squared_mean_dev.mean()
+    standard_error = influence.std(ddof=1) / math.sqrt(means.size)
+    return float(ratio), float(standard_error)
+
+
+def asymptotic_variance_ratio(kind, *, contamination=0.1, outlier_scale=10.0):
+    """Large-n limit of Var(median) / Var(mean) for noise of a named kind.
+
+    Uses Var(mean) = Var(noise)/n and the textbook result Var(median) ~ 1 / (4 n f(0)^2), where
+    f(0) is the noise density at its median. That gives pi/2 for Gaussian noise, 1/2 for Laplace
+    noise, and pi / (2 (1 - c + c/k)^2 (1 - c + c k^2)) for `lessons.data.noise`'s contaminated
+    Gaussian (a fraction c of draws k times wider). No ratio depends on the noise's scale.
+    Introduced in ``03_likelihood``.
+
+    Parameters
+    ----------
+    kind : {"gaussian", "laplace", "contaminated"}
+    contamination, outlier_scale : float
+        Fraction c of wide draws and their width factor k (only for ``"contaminated"``).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(asymptotic_variance_ratio("gaussian"), 4)
+    1.5708
+    >>> asymptotic_variance_ratio("laplace")
+    0.5
+    """
+    if kind == "gaussian":
+        return math.pi / 2
+    if kind == "laplace":
+        return 0.5
+    if kind == "contaminated":
+        c, k = _contamination(contamination, outlier_scale)
+        variance_of_noise = (1 - c) + c * k**2  # per unit scale squared
+        density_at_zero = ((1 - c) + c / k) / math.sqrt(2 * math.pi)
+        return 1.0 / (4 * density_at_zero**2) / variance_of_noise
+    raise ValueError(f"kind must be one of {', '.join(NOISE_KINDS)}, got {kind!r}.")
+
+
+def noise_variance(kind, *, scale=1.0, contamination=0.1, outlier_scale=10.0):
+    """Variance of one draw of `lessons.data.noise` (so Var(mean of n) is this divided by n).
+
+    Examples
+    --------
+    >>> noise_variance("laplace", scale=2.0)
+    8.0
+    """
+    scale = _positive_number(scale, "scale")
+    if kind == "gaussian":
+        return scale**2
+    if kind == "laplace":
+        return 2 * scale**2
+    if kind == "contaminated":
+        c, k = _contamination(contamination, outlier_scale)
+        return scale**2 * ((1 - c) + c * k**2)
+    raise ValueError(f"kind must be one of {', '.join(NOISE_KINDS)}, got {kind!r}.")
+
+
+def _positive_number(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"`{name}` must be a positive number, got {value!r}.")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"`{name}` must be a positive number, got {value!r}.")
+    return float(value)
+
+
+def _contamination(contamination, outlier_scale):
+    if not 0 <= contamination <= 1:
+        raise ValueError(f"contamination must lie in [0, 1], got {contamination!r}.")
+    return float(contamination), _positive_number(outlier_scale, "outlier_scale")
+
+
+def _log_cdf_sf_pdf(kind, x, contamination, outlier_scale):
+    """log F(x), log(1 - F(x)) and log f(x) of unit-scale noise, without underflow."""
+    if kind == "gaussian":
+        return special.log_ndtr(x), special.log_ndtr(-x), -0.5 * x * x - 0.5 * _LOG_2PI
+    if kind == "laplace":
+        tail = math.log(0.5) - abs(x)  # log of the smaller tail, 0.5 exp(-|x|)
+        body = math.log1p(-0.5 * math.exp(-abs(x)))
+        lower, upper = (tail, body) if x < 0 else (body, tail)
+        return lower, upper, math.log(0.5) - abs(x)
+    c, k = contamination, outlier_scale
+    weights = [math.log1p(-c) if c < 1 else -math.inf, math.log(c) if c > 0 else -math.inf]
+    log_cdf = np.logaddexp(weights[0] + special.log_ndtr(x), weights[1] + special.log_ndtr(x / k))
+    log_sf = np.logaddexp(weights[0] + special.log_ndtr(-x),
+                          weights[1] + special.log_ndtr(-x / k))
+    log_pdf = np.logaddexp(weights[0] - 0.5 * x * x,
+                           weights[1] - 0.5 * (x / k) ** 2 - math.log(k)) - 0.5 * _LOG_2PI
+    return float(log_cdf), float(log_sf), float(log_pdf)
+
+
+_LOG_2PI = math.log(2 * math.pi)
+
+
+def median_variance(n, kind="gaussian", *, scale=1.0, contamination=0.1, outlier_scale=10.0):
+    """Exact variance of the median of `n` independent noise draws, for odd `n`.
+
+    Integrates x^2 against the density of the middle order statistic,
+    n! / (m!)^2 * F(x)^m * (1 - F(x))^m * f(x) with m = (n - 1) / 2, for the noise of
+    `lessons.data.noise` (symmetric about 0, so the median's mean is 0). For Gaussian noise
+    n * variance / scale^2 tends to pi / 2 as n grows (introduced in ``03_likelihood``).
+
+    Parameters
+    ----------
+    n : int
+        Odd sample size.
+    kind : {"gaussian", "laplace", "contaminated"}
+    scale, contamination, outlier_scale : float
+        As in `lessons.data.noise`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(median_variance(3), 6)  # the textbook value 1 - sqrt(3)/pi
+    0.448671
+    """
+    n = _positive_int(n, "n", 1)
+    if n % 2 == 0:
+        raise ValueError("median_variance needs an odd n, so that the median is one value.")
+    if kind not in NOISE_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(NOISE_KINDS)}, got {kind!r}.")
+    scale = _positive_number(scale, "scale")
+    c, k = _contamination(contamination, outlier_scale)
+    middle = (n - 1) // 2
+    log_coefficient = special.gammaln(n + 1) - 2 * special.gammaln(middle + 1)
+
+    def integrand(x):
+        log_cdf, log_sf, log_pdf = _log_cdf_sf_pdf(kind, x, c, k)
+        return x * x * math.exp(log_coefficient + middle * (log_cdf + log_sf) + log_pdf)
+
+    # Symmetric about 0: integrate one half, split where the median's density has faded.
+    core = 10.0 / math.sqrt(n) + 1.0
+    far = 40.0 * (k if kind == "contaminated" else 1.0)
+    pieces = [integrate.quad(integrand, low, high, epsabs=0, epsrel=1e-10, limit=200)[0]
+              for low, high in ((0.0, core), (core, far))]
+    return 2.0 * float(sum(pieces)) * scale**2

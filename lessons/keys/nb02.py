@@ -1,0 +1,142 @@
+"""Answer key of ``02_gradients``: formulas come from SymPy, values from `lessons.losses`."""
+
+import numpy as np
+import sympy as sp
+
+from lessons import checks, losses
+
+_e = sp.Symbol("e", real=True)
+_delta = sp.Symbol("delta", positive=True)
+_y = sp.Symbol("y", real=True)
+_yhat = sp.Symbol("yhat", real=True)
+_n = sp.Symbol("n", positive=True, integer=True)
+
+
+def _mse_derivative():
+    """d/dŷ₁ of the mean of n squared errors, only the first of which involves ŷ₁."""
+    first_term = (_y - _yhat) ** 2 / _n
+    return sp.diff(first_term, _yhat)
+
+
+def _huber(delta):
+    return sp.Piecewise((_e**2 / 2, sp.Abs(_e) < delta), (delta * (sp.Abs(_e) - delta / 2), True))
+
+
+def reference_huber_gradient(residual, delta=1.0):
+    """dHuber/de for each residual: e clipped to [-delta, delta] (the course's own losses)."""
+    residual = np.asarray(residual, dtype=float)
+    # Input 0 and target e give the residual e; the gradient w.r.t. the input is -dHuber/de.
+    return -losses.huber_loss_grad(np.zeros_like(residual), residual, delta=delta,
+                                   reduction="none") + 0.0
+
+
+EXERCISES = {
+    "02.mse_derivative": checks.Expression(
+        expected=_mse_derivative(),
+        symbols=(_y, _yhat, _n),
+        mistakes=[
+            (-_mse_derivative(),
+             "The sign is flipped. The residual is y − ŷ, so the chain rule brings a factor "
+             "∂(y − ŷ)/∂ŷ = −1."),
+            (sp.diff((_y - _yhat) ** 2, _yhat),
+             "That is the derivative of one squared error; the mean divides it by n."),
+            (sp.diff((_y - _yhat) ** 2, _yhat) / 2 / _n,
+             "The factor 2 from differentiating the square is missing."),
+            (2 * (_y - _yhat) / _n,
+             "Both the derivative of the square and the 1/n are right, but the sign is not: "
+             "differentiate with respect to ŷ, not y."),
+        ],
+        hints=[
+            "Only one term of the mean, (y − ŷ)²/n, depends on ŷ.",
+            "Chain rule: d/dŷ (y − ŷ)² = 2(y − ŷ) · (−1).",
+        ],
+    ),
+    "02.l1_derivative": checks.Expression(
+        expected=sp.diff(sp.Abs(_y - _yhat), _yhat),
+        symbols=(_y, _yhat),
+        mistakes=[
+            (sp.sign(_y - _yhat),
+             "That is the derivative with respect to y (or the residual e). With respect to ŷ "
+             "the chain rule flips the sign."),
+            (sp.Abs(_y - _yhat) / (_y - _yhat),
+             "That is sign(y − ŷ): the sign is flipped, because e = y − ŷ decreases when ŷ "
+             "grows."),
+            (sp.Integer(1), "The slope is +1 only when ŷ > y; it is −1 when ŷ < y."),
+        ],
+        hints=[
+            "d|u|/du = sign(u), and u = y − ŷ.",
+            "Write it with `sign(...)`, or as a `Piecewise((1, yhat > y), (-1, True))`.",
+        ],
+    ),
+    "02.huber_derivative": checks.Expression(
+        expected=sp.diff(_huber(_delta), _e),
+        symbols=(_e, _delta),
+        mistakes=[
+            (sp.Piecewise((_e, sp.Abs(_e) < _delta), (sp.sign(_e), True)),
+             "Beyond δ the loss is δ·(|e| − δ/2), whose slope is δ·sign(e), not sign(e)."),
+            (_e, "That is only the quadratic part: beyond ±δ the slope stops growing."),
+            (_delta * sp.sign(_e), "That is only the linear part: inside ±δ the slope is e."),
+            (sp.Piecewise((_e / _delta, sp.Abs(_e) < _delta), (sp.sign(_e), True)),
+             "That is the slope of SmoothL1 with β = δ, which is Huber divided by δ."),
+        ],
+        hints=[
+            "Differentiate each piece: e²/2 inside, δ·(|e| − δ/2) outside.",
+            "Piecewise((e, Abs(e) < delta), (delta*sign(e), True)); Max/Min work too.",
+        ],
+    ),
+    "02.subgradient_at_kink": checks.Choice(
+        options={
+            "a": "only 0, the value PyTorch returns",
+            "b": "only −1 and +1, the one-sided slopes",
+            "c": "every number from −1 to 1",
+            "d": "none: |e| has no derivative at 0, so it has no subgradient either",
+            "e": "every number from 0 to 1",
+        },
+        correct="c",
+        explanations={
+            "a": "0 is one subgradient (the one autograd picks), but not the only one.",
+            "b": "The one-sided slopes are the ends of the set; every slope between them works "
+                 "too.",
+            "c": "Right: every line g·e with |g| ≤ 1 stays below |e|, so ∂|e|(0) = [−1, 1].",
+            "d": "No derivative, yes; but subgradients exist: lines through the corner that stay "
+                 "below the V.",
+            "e": "Negative slopes also stay below |e|: try g = −0.5.",
+        },
+        hints=["A subgradient g at 0 satisfies |z| ≥ g·z for every z."],
+    ),
+    "02.huber_gradient": checks.Function(
+        reference=reference_huber_gradient,
+        cases=[
+            checks.Case(args=(0.0,), description="a residual of exactly 0"),
+            checks.Case(args=(0.5,), description="a small residual inside ±δ"),
+            checks.Case(args=(1.0,), description="a residual of exactly +δ"),
+            checks.Case(args=(-1.0,), description="a residual of exactly −δ"),
+            checks.Case(args=(1e12,), description="a huge positive residual"),
+            checks.Case(args=(-1e12,), description="a huge negative residual"),
+            checks.Case(args=(2.5,), kwargs={"delta": 0.5},
+                        description="a residual beyond a smaller δ = 0.5"),
+            checks.Case(args=(-2.0,), kwargs={"delta": 2.0},
+                        description="a residual of exactly −δ for δ = 2"),
+            checks.Case(args=(np.array([-7.0, -1.0, -0.25, 0.0, 0.25, 1.0, 7.0]),),
+                        description="an array of residuals"),
+        ],
+        hints=[
+            "Inside ±δ the slope is e itself; beyond, it is ±δ.",
+            "np.clip(e, -delta, delta) does it in one line, for arrays too.",
+        ],
+    ),
+    "02.q_outlier_gradient": checks.Choice(
+        options={
+            "a": "L1: its gradient is always ±1/N",
+            "b": "L2: its gradient is 2e/N, so it grows with the error",
+            "c": "Huber: its gradient is e/N for every error",
+        },
+        correct="b",
+        explanations={
+            "a": "L1's gradient does not grow: a point off by 100 pulls exactly as hard as one off "
+                 "by 1.",
+            "b": "Yes: under L2 a point off by 100 pulls 100 times as hard as one off by 1.",
+            "c": "Huber's gradient is e/N only inside ±δ; beyond, it is capped at δ/N.",
+        },
+    ),
+}
