@@ -1,0 +1,108 @@
+"""Answer key of ``08_history``: every expected value is computed from the notebook's data."""
+
+import numpy as np
+import sympy as sp
+
+from lessons import checks, fitting, history
+
+_arcs = history.boscovich_arcs()
+_l2 = fitting.fit_line(_arcs.sin2_latitude, _arcs.arc_toises, "l2")
+_l1 = fitting.fit_line(_arcs.sin2_latitude, _arcs.arc_toises, "l1")
+_A, _B = sp.symbols("A B", positive=True)
+
+
+def _inverse_flattening(fit):
+    return 3.0 * fit.intercept / fit.slope
+
+
+EXERCISES = {
+    "08.flattening_l2": checks.Number(
+        expected=_inverse_flattening(_l2),
+        mistakes=[
+            (_inverse_flattening(_l1),
+             "That is the L1 line's value; the question asks for the least-squares (L2) line."),
+            (_l2.slope / (3.0 * _l2.intercept),
+             "That is the flattening f itself; the question asks for 1/f."),
+            (_l2.intercept / _l2.slope, "You left out the factor 3: f ≈ b / (3a)."),
+            (history.WGS84_INVERSE_FLATTENING,
+             "That is the modern WGS 84 value; compute the one Boscovich's data imply."),
+        ],
+        hints=["fit = fitting.fit_line(arcs.sin2_latitude, arcs.arc_toises, 'l2')",
+               "f ≈ b / (3a) with a = fit.intercept and b = fit.slope; answer 1/f."],
+    ),
+    "08.l1_through": checks.Choice(
+        options={
+            "a": "Quito and Lapland",
+            "b": "Rome and Paris",
+            "c": "Quito and Paris",
+            "d": "the Cape of Good Hope and Lapland",
+        },
+        correct="a",
+        explanations={
+            "a": "Yes: its residuals are exactly 0 at the two end points, the equator and the "
+                 "polar circle. An exact L1 line passes through (at least) two data points.",
+            "b": "Look at the residuals of the L1 fit: which two are exactly zero?",
+            "c": "Quito is right; the other zero residual is at the highest latitude.",
+            "d": "Lapland is right; the other zero residual is at the equator.",
+        },
+    ),
+    "08.flattening_formula": checks.Expression(
+        expected=_B / (3 * _A),
+        symbols=(_A, _B),
+        mistakes=[
+            (3 * _A / _B, "That is 1/f; the question asks for f."),
+            (_B / _A, "That is 3f: B/A ≈ (3/2)e² and e² ≈ 2f."),
+            (_B / (2 * _A), "That uses B/A ≈ 2f; the first-order ratio is B/A ≈ (3/2)·e² ≈ 3f."),
+            (2 * _B / (3 * _A), "That is e² (from B/A ≈ (3/2)e²); f is about e²/2."),
+        ],
+        hints=["B/A ≈ (3/2)·e² and e² = 2f − f² ≈ 2f.", "So B/A ≈ 3f."],
+    ),
+    "08.weighted_median": checks.Function(
+        reference=history.weighted_median,
+        cases=[
+            checks.Case(args=(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0])),
+                        description="three equal weights"),
+            checks.Case(args=(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 1.0, 1.0, 1.0])),
+                        description="four equal weights (the lower of the two middle values)"),
+            checks.Case(args=(np.array([5.0, 1.0, 3.0]), np.array([1.0, 1.0, 5.0])),
+                        description="unsorted values with one heavy weight"),
+            checks.Case(args=(np.array([2.0, -1.0, 7.0, 0.5]), np.array([0.5, 3.0, 0.25, 0.25])),
+                        description="a weight above half the total on one value"),
+            checks.Case(args=(np.array([10.0]), np.array([2.0])), description="a single value"),
+        ],
+        hints=["Sort the values and carry their weights along (np.argsort).",
+               "Walk the cumulative weights (np.cumsum) to the first that reaches half the total."],
+    ),
+    "08.laplace_date": checks.Choice(
+        options={
+            "a": "1788",
+            "b": "1793 (an algebraic version) and 1799 (a modification)",
+            "c": "1805",
+            "d": "1757",
+        },
+        correct="b",
+        explanations={
+            "a": "That is the course text's date, which none of the scholarly sources cited in "
+                 "the notebook supports.",
+            "b": "Yes: Farebrother dates the algebraic version to 1793 and Hald's section title "
+                 "dates Laplace's modification to 1799.",
+            "c": "1805 is Legendre's least squares.",
+            "d": "1757 is Boscovich's own first use of the method.",
+        },
+    ),
+    "08.q_first": checks.Choice(
+        options={
+            "a": "least absolute deviations (L1)",
+            "b": "least squares (L2)",
+            "c": "both appeared in the same year",
+        },
+        correct="a",
+        explanations={
+            "a": "Yes: Boscovich used least absolute deviations in 1757, 48 years before "
+                 "Legendre printed least squares in 1805.",
+            "b": "Least squares first appeared in print in 1805 (Legendre), after Boscovich's "
+                 "1757 work.",
+            "c": "They are 48 years apart: 1757 and 1805.",
+        },
+    ),
+}
