@@ -2,13 +2,22 @@
 
 Modules
 -------
-losses    l1_loss, mse_loss, huber_loss, smooth_l1_loss, log_cosh_loss, pinball_loss and their gradients
-data      seeded data sets shared by the notebooks
-plotting  the course's one figure style and its colour per loss
-checks    exercise widgets with immediate feedback
-build     turns solutions/ into exercises/ and re-executes notebooks
+losses      l1_loss, mse_loss, huber_loss, smooth_l1_loss, log_cosh_loss, pinball_loss and gradients
+data        seeded data sets shared by the notebooks
+plotting    the course's one figure style and its colour per loss
+checks      exercise widgets with immediate feedback (answer keys in ``lessons.keys``)
+fitting     exact line fits under L2, L1, Huber and pinball losses
+estimators  location and scale estimates and their sampling distributions (notebook 03)
+optimise    gradient descent on a constant (notebook 06)
+mlp         a NumPy multilayer perceptron with explicit backpropagation (notebook 06)
+penalties   ridge, LASSO and elastic net (notebook 07)
+history     the sourced timeline and Boscovich's data (notebook 08)
+demos       the interactive figures of the notebooks
+build       turns solutions/ into exercises/, re-executes notebooks, refreshes "Next" links
+readme      regenerates the README's notebook table and launch badges
+instructor  lays out an nbgrader course directory from solutions/
 
-Importing the package changes nothing: no rcParams, no seeding.
+Importing the package changes nothing: no rcParams, no seeding, no submodule imports.
 """
 
 __version__ = "0.1.0"
