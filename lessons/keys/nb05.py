@@ -1,0 +1,138 @@
+"""Answer key of ``05_huber``: every expected value is computed from the notebook's data."""
+
+import sympy as sp
+
+from lessons import checks, data, losses
+from lessons.demos import huber
+
+# Exercises 1 and 2: one prediction, Huber with δ = 1.5
+_PREDICTION, _TARGET, _DELTA = 6.0, 2.0, 1.5
+_e = _TARGET - _PREDICTION
+_huber = losses.huber_loss(_PREDICTION, _TARGET, delta=_DELTA)
+_gradient = float(losses.huber_loss_grad(_PREDICTION, _TARGET, delta=_DELTA))
+
+# Exercise 3: the sources' pair; its second residual
+_pair = data.huber_pair()
+_second_residual = float(_pair.residuals[1])
+
+# Exercise 4: SmoothL1 as a formula
+_e_symbol = sp.Symbol("e", real=True)
+_beta = sp.Symbol("beta", positive=True)
+
+
+def _huber_formula(threshold):
+    return sp.Piecewise((_e_symbol**2 / 2, sp.Abs(_e_symbol) < threshold),
+                        (threshold * (sp.Abs(_e_symbol) - threshold / 2), True))
+
+
+_smooth_l1 = sp.Piecewise((_e_symbol**2 / (2 * _beta), sp.Abs(_e_symbol) < _beta),
+                          (sp.Abs(_e_symbol) - _beta / 2, True))
+assert sp.simplify(_huber_formula(_beta) / _beta - _smooth_l1) == 0
+
+# Exercise 5: a scale with Gaussian noise of 0.4 kg
+_SIGMA = 0.4
+_TUNED = 1.345  # Huber's constant for 95 % efficiency under Gaussian noise (checked below)
+assert abs(huber.gaussian_efficiency(_TUNED) - 0.95) < 5e-4
+
+
+def _efficiency(delta):
+    """Efficiency of δ (in kg) as a percentage, with enough digits not to show 100.0 %."""
+    value = huber.gaussian_efficiency(delta / _SIGMA)
+    return f"{value:.1%}" if value < 0.995 else f"{value:.2%}"
+
+
+_options = {"a": _TUNED * _SIGMA, "b": _TUNED, "c": _SIGMA, "d": 10 * _SIGMA}
+
+EXERCISES = {
+    "05.huber_value": checks.Number(
+        expected=_huber,
+        mistakes=[
+            (0.5 * _e**2, "That is ½e², the quadratic branch; |e| is beyond δ, so the linear "
+                          "branch δ(|e| − ½δ) applies."),
+            (_e**2, "That is the squared error; Huber is linear beyond δ."),
+            (_DELTA * abs(_e), "Almost: the linear branch is δ(|e| − ½δ); subtract ½δ² = "
+                               f"{0.5 * _DELTA**2:g}."),
+            (losses.smooth_l1_loss(_PREDICTION, _TARGET, beta=_DELTA),
+             "That is SmoothL1 with β = δ, which is Huber divided by δ."),
+            (abs(_e), "That is the absolute error |e|."),
+        ],
+        hints=["First the residual: e = y − ŷ. Is |e| below or beyond δ?",
+               "Beyond δ the loss is δ·(|e| − δ/2)."],
+    ),
+    "05.huber_grad": checks.Number(
+        expected=_gradient,
+        mistakes=[
+            (-_gradient, "That is the slope dℓ/de. With e = y − ŷ, the gradient with respect to "
+                         "the prediction ŷ has the opposite sign."),
+            (_PREDICTION - _TARGET, "That is the unclipped gradient ŷ − y of ½e²; Huber caps it "
+                                    "at ±δ."),
+            (2 * (_PREDICTION - _TARGET), "That is the gradient of the squared error, 2(ŷ − y)."),
+            (float(losses.smooth_l1_loss_grad(_PREDICTION, _TARGET, beta=_DELTA)),
+             "That is SmoothL1's gradient, capped at ±1; Huber's is capped at ±δ."),
+        ],
+        hints=["Beyond δ the gradient is capped: its size is δ.",
+               "The prediction is too high, so the gradient pushes it down: it is positive."],
+    ),
+    "05.regime_delta": checks.Slider(
+        expected=abs(_second_residual),
+        min=0.0,
+        max=5.0,
+        step=0.05,
+        tol=0.05,
+        description="δ",
+        mistakes=[
+            (1.0, "At the default δ = 1 this residual is already in the linear part."),
+            (_second_residual**2, "That is e²; the switch happens where |e| = δ."),
+            (0.5 * _second_residual**2, "That is the loss value ½e² at the switch; the question "
+                                        "asks for δ."),
+        ],
+        hints=["Huber changes formula where |e| = δ."],
+    ),
+    "05.smooth_from_huber": checks.Expression(
+        expected=_smooth_l1,
+        symbols=(_e_symbol, _beta),
+        mistakes=[
+            (_huber_formula(_beta),
+             "That is Huber with δ = β itself; SmoothL1 divides it by β."),
+            (_beta * _huber_formula(_beta), "You multiplied by β; divide instead."),
+            (sp.Piecewise((_e_symbol**2 / (2 * _beta), sp.Abs(_e_symbol) < _beta),
+                          (sp.Abs(_e_symbol) - _beta, True)),
+             "The quadratic part is right; check the linear part: β(|e| − β/2) divided by β."),
+        ],
+        hints=["Divide each branch of Huber(δ = β) by β.",
+               "Write it as Piecewise((first, Abs(e) < beta), (second, True))."],
+    ),
+    "05.choose_delta": checks.Choice(
+        options={
+            "a": f"δ = {_options['a']:.2f} kg",
+            "b": f"δ = {_options['b']:.3f} kg",
+            "c": f"δ = {_options['c']:.2f} kg",
+            "d": f"δ = {_options['d']:.1f} kg",
+        },
+        correct="a",
+        explanations={
+            "a": f"Right: δ = 1.345σ = {_options['a']:.2f} kg keeps "
+                 f"{_efficiency(_options['a'])} of the mean's efficiency on clean readings and "
+                 "caps the pull of the gross errors.",
+            "b": f"1.345 is in units of σ: 1.345 kg is {_options['b'] / _SIGMA:.1f}σ. Efficiency "
+                 f"would be {_efficiency(_options['b'])}, but errors up to 1.345 kg would "
+                 "still count quadratically.",
+            "c": f"δ = σ works, but keeps only {_efficiency(_options['c'])} efficiency on "
+                 "clean readings; 1.345σ buys 95 %.",
+            "d": f"With δ = {_options['d'] / _SIGMA:.0f}σ almost every reading is in the "
+                 f"quadratic part (efficiency {_efficiency(_options['d'])}): the gross errors "
+                 "are hardly capped at all.",
+        },
+        hints=["The classic tuning is δ = 1.345σ, in the units of the residuals."],
+    ),
+    "05.q_delta_limit": checks.Choice(
+        options={"a": "e²", "b": "½e²", "c": "|e|", "d": "0"},
+        correct="b",
+        explanations={
+            "a": "Close: the quadratic part of Huber is ½e², half the squared error.",
+            "b": "Right: once δ ≥ |e|, Huber(e) is exactly ½e².",
+            "c": "That is the limit of Huber/δ as δ → 0, or of SmoothL1 as β → 0.",
+            "d": "That is the limit of Huber as δ → 0 (and of SmoothL1 as β → ∞).",
+        },
+    ),
+}
