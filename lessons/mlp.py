@@ -1,0 +1,548 @@
+"""A small tanh network in NumPy, trained with any of the course's losses.
+
+The network maps one input to one output through two hidden layers of 64 tanh units
+(1 → 64 → 64 → 1), the network of ``notebooks/06_training.ipynb``. Its parameters are a plain
+dict of arrays (``W1, b1, W2, b2, W3, b3``; ``Wk`` has shape ``(fan_in, fan_out)``), the forward
+and backward passes are written out by hand, and the loss enters training only through its
+gradient with respect to the network's output, taken from `lessons.losses`.
+
+Examples
+--------
+>>> rng = np.random.default_rng(0)
+>>> params = init_params(rng)
+>>> predict(params, np.zeros(3)).shape
+(3,)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lessons import losses
+
+__all__ = [
+    "LAYER_SIZES",
+    "LOSSES",
+    "OPTIMISERS",
+    "TrainingRun",
+    "Trial",
+    "backward",
+    "compare",
+    "copy_params",
+    "forward",
+    "init_params",
+    "loss_and_grads",
+    "loss_gradient",
+    "loss_value",
+    "outlier_fit_fraction",
+    "predict",
+    "rmse",
+    "train",
+]
+
+LAYER_SIZES = (1, 64, 64, 1)
+OPTIMISERS = ("adam", "gd")
+
+# Loss name -> (loss, gradient with respect to the prediction, takes `delta`).
+_LOSS_FUNCTIONS = {
+    "l2": (losses.mse_loss, losses.mse_loss_grad, False),
+    "l1": (losses.l1_loss, losses.l1_loss_grad, False),
+    "huber": (losses.huber_loss, losses.huber_loss_grad, True),
+    "log_cosh": (losses.log_cosh_loss, losses.log_cosh_loss_grad, False),
+}
+LOSSES = tuple(_LOSS_FUNCTIONS)
+_ALIASES = {"mse": "l2", "squared": "l2", "mae": "l1", "absolute": "l1", "logcosh": "log_cosh"}
+
+# Products of up to 64 x 64 x 48 numbers stay on one thread in OpenBLAS (its threshold is
+# 65536 x 4 multiply-adds), which is faster for these tiny matrices.
+_PREDICT_BLOCK = 48
+
+# Adam's usual constants (those of torch.optim.Adam).
+_ADAM_BETAS = (0.9, 0.999)
+_ADAM_EPS = 1e-8
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters
+# --------------------------------------------------------------------------------------------
+def init_params(rng, sizes=LAYER_SIZES):
+    """Draw the weights and biases of a tanh network, as ``torch.nn.Linear`` does by default.
+
+    Every weight and bias of layer k is uniform on ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The only source of randomness.
+    sizes : sequence of int, default (1, 64, 64, 1)
+        Units per layer, input first.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``W1, b1, ..., WL, bL`` with ``Wk`` of shape ``(sizes[k-1], sizes[k])``.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(7).")
+    sizes = tuple(int(size) for size in sizes)
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must list at least two positive layer widths, got {sizes}.")
+    params = {}
+    for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
+        bound = 1.0 / np.sqrt(fan_in)
+        params[f"W{layer}"] = rng.uniform(-bound, bound, size=(fan_in, fan_out))
+        params[f"b{layer}"] = rng.uniform(-bound, bound, size=fan_out)
+    return params
+
+
+def copy_params(params, dtype=None):
+    """An independent copy of `params`, optionally in another float `dtype`."""
+    return {name: np.array(value, dtype=dtype or value.dtype) for name, value in params.items()}
+
+
+def _n_layers(params):
+    return len(params) // 2
+
+
+# --------------------------------------------------------------------------------------------
+# Forward and backward
+# --------------------------------------------------------------------------------------------
+def forward(params, x):
+    """Run the network on inputs `x` and keep what the backward pass needs.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        As returned by `init_params`.
+    x : array_like, shape (n,)
+        Inputs.
+
+    Returns
+    -------
+    output : ndarray, shape (n,)
+        The network's predictions.
+    cache : list of ndarray
+        The input column and each hidden layer's tanh activations, shapes ``(n, width)``.
+    """
+    n_layers = _n_layers(params)
+    # Compute in the parameters' precision (float32 in `train` by default, float64 in tests).
+    activation = np.asarray(x, dtype=params["W1"].dtype).reshape(-1, 1)
+    cache = [activation]
+    for layer in range(1, n_layers):
+        activation = np.tanh(activation @ params[f"W{layer}"] + params[f"b{layer}"])
+        cache.append(activation)
+    output = activation @ params[f"W{n_layers}"] + params[f"b{n_layers}"]
+    return output[:, 0], cache
+
+
+def predict(params, x):
+    """The network's predictions at `x`, shape ``(n,)``.
+
+    Long inputs are run in blocks of `_PREDICT_BLOCK` points: OpenBLAS splits a larger matrix
+    product over threads, which for a network this small costs more time than it saves.
+    """
+    x = np.asarray(x).reshape(-1)
+    if x.size <= _PREDICT_BLOCK:
+        return forward(params, x)[0]
+    return np.concatenate([forward(params, x[start:start + _PREDICT_BLOCK])[0]
+                           for start in range(0, x.size, _PREDICT_BLOCK)])
+
+
+def backward(params, cache, grad_output):
+    """Back-propagate the gradient of a loss with respect to the output to every parameter.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        The parameters `forward` used.
+    cache : list of ndarray
+        The second value `forward` returned.
+    grad_output : array_like, shape (n,)
+        d(loss)/d(output) for each input, e.g. ``losses.mse_loss_grad(output, target)``.
+
+    Returns
+    -------
+    dict of str to ndarray
+        d(loss)/d(parameter), shaped like `params`.
+    """
+    n_layers = _n_layers(params)
+    # delta = d(loss)/d(pre-activation) of the current layer, one row per input.
+    delta = np.asarray(grad_output, dtype=params["W1"].dtype).reshape(-1, 1)
+    grads = {}
+    for layer in range(n_layers, 0, -1):
+        inputs = cache[layer - 1]
+        grads[f"W{layer}"] = inputs.T @ delta
+        grads[f"b{layer}"] = delta.sum(axis=0)
+        if layer > 1:
+            # Through the weights, then through tanh: d tanh(z)/dz = 1 - tanh(z)².
+            delta = (delta @ params[f"W{layer}"].T) * (1.0 - inputs**2)
+    return {name: grads[name] for name in params}
+
+
+# --------------------------------------------------------------------------------------------
+# Losses
+# --------------------------------------------------------------------------------------------
+def _loss_key(name):
+    key = str(name).lower().replace("-", "_").replace(" ", "_")
+    key = _ALIASES.get(key, key)
+    if key not in _LOSS_FUNCTIONS:
+        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}.")
+    return key
+
+
+def _loss_kwargs(key, delta):
+    return {"delta": delta} if _LOSS_FUNCTIONS[key][2] else {}
+
+
+def loss_value(name, prediction, target, delta=1.0):
+    """The mean loss `name` ("l2", "l1", "huber" or "log_cosh") of `prediction` for `target`."""
+    key = _loss_key(name)
+    return _LOSS_FUNCTIONS[key][0](prediction, target, **_loss_kwargs(key, delta))
+
+
+def loss_gradient(name, prediction, target, delta=1.0):
+    """d(mean loss)/d(prediction), from `lessons.losses` (sign(0) = 0 for L1), shape ``(n,)``."""
+    key = _loss_key(name)
+    return _LOSS_FUNCTIONS[key][1](prediction, target, **_loss_kwargs(key, delta))
+
+
+def loss_and_grads(params, x, y, loss="l2", delta=1.0):
+    """The mean loss of the network on ``(x, y)`` and its gradient for every parameter.
+
+    Returns
+    -------
+    value : float
+    grads : dict of str to ndarray
+    """
+    output, cache = forward(params, x)
+    value = loss_value(loss, output, y, delta)
+    return value, backward(params, cache, loss_gradient(loss, output, y, delta))
+
+
+def rmse(prediction, target):
+    """Root mean squared difference: the yardstick for "error against the clean signal"."""
+    difference = np.asarray(prediction, dtype=np.float64) - np.asarray(target, dtype=np.float64)
+    return float(np.sqrt(np.mean(difference**2)))
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------
+@dataclass
+class TrainingRun:
+    """What `train` records.
+
+    Attributes
+    ----------
+    losses : list of str
+        The loss in use at each step (length `steps`).
+    train_loss : ndarray, shape (steps,)
+        The loss in use, on the training data, before each step's update (NaN after a
+        divergence).
+    record_steps : ndarray of int
+        Steps after which the network was recorded (0 = the initial weights, last = `steps`).
+    snapshots : ndarray, shape (len(record_steps), len(eval_x))
+        Predictions at `eval_x` at each recorded step.
+    data_snapshots : ndarray, shape (len(record_steps), len(x))
+        Predictions at the training inputs `x` at each recorded step.
+    eval_x : ndarray
+        Where the snapshots were taken.
+    clean_error : ndarray or None
+        RMSE of each snapshot against `eval_target`, when one was given.
+    diverged_at : int or None
+        The step at which the loss stopped being a finite number (training stopped there).
+    params : dict of str to ndarray
+        The final parameters.
+    """
+
+    losses: list
+    train_loss: np.ndarray
+    record_steps: np.ndarray
+    snapshots: np.ndarray
+    data_snapshots: np.ndarray
+    eval_x: np.ndarray
+    clean_error: np.ndarray | None
+    diverged_at: int | None
+    params: dict = field(repr=False)
+
+    def _clean_error(self):
+        if self.clean_error is None:
+            raise ValueError("no eval_target was given to train(), so there is no clean error.")
+        return self.clean_error
+
+    @property
+    def final_clean_error(self):
+        """RMSE against the clean signal at the last recorded step."""
+        return float(self._clean_error()[-1])
+
+    def late_clean_error(self, window=100):
+        """Mean RMSE against the clean signal over the recorded steps of the last `window` steps.
+
+        Steadier than `final_clean_error`: an L1 network's error wobbles from step to step.
+        """
+        recorded = self.record_steps >= self.record_steps[-1] - window
+        return float(np.mean(self._clean_error()[recorded]))
+
+    def clean_error_at(self, step):
+        """RMSE against the clean signal after `step` updates (a recorded step)."""
+        where = np.flatnonzero(self.record_steps == step)
+        if where.size == 0:
+            raise ValueError(f"step {step} was not recorded; recorded steps are "
+                             f"{self.record_steps[0]}, {self.record_steps[1]}, ...")
+        return float(self._clean_error()[where[0]])
+
+    def first_step_below(self, level):
+        """First recorded step whose clean error is below `level` (None if it never is)."""
+        below = np.flatnonzero(self._clean_error() < level)
+        return int(self.record_steps[below[0]]) if below.size else None
+
+
+def outlier_fit_fraction(fit, y, clean, is_outlier):
+    """How far a fit follows the outliers: 0 = through the clean signal, 1 = through the outliers.
+
+    The mean over outliers of ``(fit - clean) / (y - clean)``.
+
+    Parameters
+    ----------
+    fit : array_like, shape (..., n)
+        Predictions at the training inputs (one row per snapshot, or a single row).
+    y, clean : array_like, shape (n,)
+        Noisy targets and the clean signal at the same inputs.
+    is_outlier : array_like of bool, shape (n,)
+
+    Returns
+    -------
+    float or ndarray
+        One value per row of `fit`.
+
+    Examples
+    --------
+    >>> outlier_fit_fraction([0.0, 1.5], [0.0, 3.0], [0.0, 0.0], [False, True])
+    0.5
+    """
+    is_outlier = np.asarray(is_outlier, dtype=bool)
+    if not is_outlier.any():
+        raise ValueError("is_outlier marks no outlier, so there is nothing to follow.")
+    fit = np.asarray(fit, dtype=np.float64)
+    clean = np.asarray(clean, dtype=np.float64)[is_outlier]
+    displacement = np.asarray(y, dtype=np.float64)[is_outlier] - clean
+    fraction = np.mean((fit[..., is_outlier] - clean) / displacement, axis=-1)
+    return float(fraction) if np.ndim(fraction) == 0 else fraction
+
+
+def _loss_schedule(loss, steps, switch_to, switch_at):
+    first = _loss_key(loss)
+    if switch_to is None:
+        if switch_at is not None:
+            raise ValueError("switch_at needs switch_to: the loss to switch to.")
+        return [first] * steps
+    second = _loss_key(switch_to)
+    if switch_at is None or not 0 <= int(switch_at) <= steps:
+        raise ValueError(f"switch_at must be a step between 0 and {steps}, got {switch_at!r}.")
+    return [first] * int(switch_at) + [second] * (steps - int(switch_at))
+
+
+def _check_training_data(x, y):
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if x.shape != y.shape or x.size == 0:
+        raise ValueError(f"x and y must be non-empty and the same length, got {x.size}, {y.size}.")
+    return x, y
+
+
+def _flat_views(params, dtype):
+    """One flat vector holding every parameter, and a dict of views into it."""
+    flat = np.concatenate([np.ravel(value) for value in params.values()]).astype(dtype)
+    views, offset = {}, 0
+    for name, value in params.items():
+        size = int(np.size(value))
+        views[name] = flat[offset:offset + size].reshape(np.shape(value))
+        offset += size
+    return flat, views
+
+
+def train(params, x, y, loss="l2", *, steps=1000, lr=0.01, optimiser="adam", delta=1.0,
+          switch_to=None, switch_at=None, eval_x=None, eval_target=None, record_every=50,
+          dtype=np.float64, progress: Callable[[int, int], None] | None = None):
+    """Train the network on ``(x, y)`` with full-batch updates; `params` is left unchanged.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        Starting weights (copied, so several losses can start from the same ones).
+    x, y : array_like, shape (n,)
+        Training inputs and (noisy) targets.
+    loss : {"l2", "l1", "huber", "log_cosh"}, default "l2"
+        Mean loss to minimise; its gradient comes from `lessons.losses`.
+    steps : int
+        Number of updates.
+    lr : float
+        Learning rate (the same for every loss when comparing them).
+    optimiser : {"adam", "gd"}, default "adam"
+        Adam with torch's defaults (betas 0.9 and 0.999, eps 1e-8), or plain gradient descent.
+    delta : float, default 1.0
+        Huber's threshold.
+    switch_to, switch_at : str and int, optional
+        Use `switch_to` instead of `loss` from step `switch_at` on (Adam's state carries over).
+    eval_x, eval_target : array_like, optional
+        Where to record predictions (default: `x`) and the clean signal there, for the
+        RMSE in `TrainingRun.clean_error`.
+    record_every : int
+        Record a snapshot every this many steps (and after the last step).
+    dtype : numpy float type, default numpy.float64
+        Precision of the computation. Training with L1 is chaotic enough (residuals keep
+        crossing zero, flipping their sign) that float32 round-off, which differs between
+        CPUs and BLAS builds, changes results in the second decimal; in float64 they agree
+        to about three decimals. ``numpy.float32`` (PyTorch's default) is somewhat faster.
+    progress : callable, optional
+        Called as ``progress(step, steps)`` after each recorded step.
+
+    Returns
+    -------
+    TrainingRun
+        If the loss stops being finite (too large a learning rate), training stops there and
+        `TrainingRun.diverged_at` says when.
+    """
+    x, y = _check_training_data(x, y)
+    steps = int(steps)
+    if steps < 1 or int(record_every) < 1:
+        raise ValueError("steps and record_every must be positive whole numbers.")
+    if optimiser not in OPTIMISERS:
+        raise ValueError(f"optimiser must be one of {', '.join(OPTIMISERS)}, got {optimiser!r}.")
+    if not (np.isscalar(lr) and np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive number, got {lr!r}.")
+    schedule = _loss_schedule(loss, steps, switch_to, switch_at)
+    eval_x = x if eval_x is None else np.asarray(eval_x, dtype=np.float64).reshape(-1)
+    if eval_target is not None:
+        eval_target = np.asarray(eval_target, dtype=np.float64).reshape(-1)
+        if eval_target.shape != eval_x.shape:
+            raise ValueError("eval_target must have one value per point of eval_x.")
+
+    # All parameters live in one flat vector (the dict holds views of it), so an update is a
+    # handful of vector operations instead of a loop over six arrays.
+    flat, params = _flat_views(params, dtype)
+    first_moment, second_moment = np.zeros_like(flat), np.zeros_like(flat)
+    beta1, beta2 = _ADAM_BETAS
+    train_loss = np.full(steps, np.nan)
+    record_steps = [0]
+    snapshots, data_snapshots = [predict(params, eval_x)], [predict(params, x)]
+    diverged_at = None
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+        for step in range(1, steps + 1):
+            value, grads = loss_and_grads(params, x, y, schedule[step - 1], delta)
+            if not np.isfinite(value):
+                diverged_at = step
+                break
+            train_loss[step - 1] = value
+            grad = np.concatenate([grads[name].ravel() for name in params])
+            if optimiser == "gd":
+                flat -= lr * grad
+            else:  # Adam, computed as torch.optim.Adam does
+                first_moment *= beta1
+                first_moment += (1.0 - beta1) * grad
+                second_moment *= beta2
+                second_moment += (1.0 - beta2) * grad * grad
+                denominator = np.sqrt(second_moment) / np.sqrt(1.0 - beta2**step) + _ADAM_EPS
+                flat -= (lr / (1.0 - beta1**step)) * first_moment / denominator
+            if step % record_every == 0 or step == steps:
+                record_steps.append(step)
+                snapshots.append(predict(params, eval_x))
+                data_snapshots.append(predict(params, x))
+                if progress is not None:
+                    progress(step, steps)
+    if diverged_at is not None and progress is not None:
+        progress(steps, steps)  # nothing more will come: let a progress bar finish
+    snapshots = np.array(snapshots, dtype=np.float64)
+    clean_error = None
+    if eval_target is not None:
+        clean_error = np.sqrt(np.mean((snapshots - eval_target) ** 2, axis=1))
+    return TrainingRun(losses=schedule, train_loss=train_loss,
+                       record_steps=np.array(record_steps), snapshots=snapshots,
+                       data_snapshots=np.array(data_snapshots, dtype=np.float64),
+                       eval_x=eval_x, clean_error=clean_error, diverged_at=diverged_at,
+                       params=copy_params(params))
+
+
+# --------------------------------------------------------------------------------------------
+# Experiments: several settings, several seeds, identical starting weights within a seed
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Trial:
+    """One seed of `compare`: its data, the starting weights all runs shared, and the runs.
+
+    Attributes
+    ----------
+    x, y, clean, is_outlier : ndarray, shape (n,)
+        As returned by `lessons.data.sinusoid_with_outliers`.
+    init : dict of str to ndarray
+        The initial weights every run of this seed started from.
+    runs : dict of str to TrainingRun
+        One run per setting, by setting name.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    clean: np.ndarray
+    is_outlier: np.ndarray
+    init: dict = field(repr=False)
+    runs: dict = field(repr=False)
+
+
+def compare(settings, rngs, *, n_points=64, steps=500, lr=0.01, record_every=10, grid=None,
+            data_options=None, progress=None):
+    """Train one network per setting and seed; within a seed, only the setting differs.
+
+    For each generator in `rngs`: draw a noisy composite sinusoid with outliers
+    (`lessons.data.sinusoid_with_outliers`), then ONE set of initial weights, then train every
+    setting from those weights on those points, with the same optimiser, learning rate and
+    number of steps. Each run's error is measured against the clean signal on `grid`.
+
+    Parameters
+    ----------
+    settings : mapping of str to dict
+        Run name -> keyword arguments of `train` (``loss``, ``delta``, ``switch_to``, ...).
+        ``without_outliers=True`` trains on the same points with the outliers put back on the
+        clean signal (a control run).
+    rngs : sequence of numpy.random.Generator
+        One per seed, e.g. ``rng.spawn(5)``.
+    n_points, steps, lr, record_every
+        Data size and training settings shared by every run.
+    grid : array_like, optional
+        Where the error against the clean signal is measured (default: 241 points on [-3, 3]).
+    data_options : dict, optional
+        Extra keyword arguments of `lessons.data.sinusoid_with_outliers` (noise, outliers).
+    progress : object with a ``run(name)`` method, optional
+        E.g. `lessons.demos.training.ProgressBar`; ``run(name)`` must return a
+        ``progress(step, steps)`` callback.
+
+    Returns
+    -------
+    list of Trial
+        One per generator, in order.
+    """
+    from lessons import data  # here, not at the top: data is not needed to run a network
+
+    settings = {str(name): dict(setting) for name, setting in dict(settings).items()}
+    if not settings:
+        raise ValueError("settings must name at least one run, e.g. {'l2': {'loss': 'l2'}}.")
+    grid = np.linspace(-3.0, 3.0, 241) if grid is None else np.asarray(grid, dtype=np.float64)
+    truth = data.composite_sinusoid(grid)
+    trials = []
+    for rng in rngs:
+        x, y, clean, is_outlier = data.sinusoid_with_outliers(n_points, rng,
+                                                              **(data_options or {}))
+        init = init_params(rng)
+        runs = {}
+        for name, setting in settings.items():
+            setting = dict(setting)
+            without_outliers = bool(setting.pop("without_outliers", False))
+            targets = np.where(is_outlier, clean, y) if without_outliers else y
+            report = None if progress is None else progress.run(name)
+            runs[name] = train(init, x, targets, steps=steps, lr=lr, eval_x=grid,
+                               eval_target=truth, record_every=record_every, progress=report,
+                               **setting)
+        trials.append(Trial(x=x, y=y, clean=clean, is_outlier=is_outlier, init=init, runs=runs))
+    return trials
