@@ -7,7 +7,6 @@ renderer into an ``ipywidgets.Image``, so it works with any backend and needs no
 widget``; tests drive ``slider.value`` and read the artists back.
 """
 
-import base64
 import html
 import io
 
@@ -17,6 +16,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from lessons import losses, plotting
+from lessons.demos import WidgetDemo
 
 __all__ = ["LOSSES", "loss_value", "slope", "subgradients", "GradientExplorer"]
 
@@ -87,7 +87,7 @@ def _format(value):
     return f"{value:.3g}".replace("-", "−")
 
 
-class GradientExplorer:
+class GradientExplorer(WidgetDemo):
     """Slider over the residual e: L2, L1 and Huber(δ), their tangents and their slopes.
 
     Parameters
@@ -303,13 +303,3 @@ class GradientExplorer:
             parts.append(f"{_NAMES[name]} {shown}")
         return (f"Gradient explorer at e = {_format(e)}, δ = {_format(delta)}: slope dℓ/de is "
                 + "; ".join(parts) + ". Move the sliders to explore.")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        # A picture for viewers that cannot run widgets (e.g. a notebook rendered on GitHub).
-        bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
-        bundle["text/plain"] = self.summary()
-        return bundle
-
-    def __repr__(self):
-        return self.summary()

@@ -9,12 +9,12 @@ drawn with Agg into an ``ipywidgets.Image`` (no ipympl needed) and redraw only w
 Huber estimate of a location, and its asymptotic efficiency under Gaussian noise.
 """
 
-import base64
 import math
 
 import numpy as np
 
 from lessons import plotting
+from lessons.demos import WidgetDemo
 from lessons.demos.outliers import LinesFigure, LiveFigure, new_figure
 
 __all__ = ["HuberCurves", "HuberFitDemo", "huber_location", "gaussian_efficiency"]
@@ -27,7 +27,7 @@ def _format(value):
     return f"{value:.2f}".replace("-", "−")
 
 
-class HuberCurves:
+class HuberCurves(WidgetDemo):
     """A δ slider over Huber(δ) and SmoothL1(β = δ), their slopes and their transition points.
 
     Left: the losses of one residual e, with |e| and ½e² (Huber's two limits) for reference and
@@ -149,15 +149,6 @@ class HuberCurves:
         return (f"HuberCurves at δ = {_format(delta)}: Huber turns linear at e = ±{_format(delta)}"
                 f" (value {_format(0.5 * delta**2)}); slopes capped at ±{_format(delta)} (Huber)"
                 " and ±1 (SmoothL1). Move the slider to explore.")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
-        bundle["text/plain"] = self.summary()
-        return bundle
-
-    def __repr__(self):
-        return self.summary()
 
 
 class HuberFitDemo(LinesFigure):

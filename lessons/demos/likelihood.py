@@ -8,7 +8,6 @@ with Matplotlib's Agg renderer into an ``ipywidgets.Image`` (no ``%matplotlib wi
 tests change the widgets' values and read the artists back.
 """
 
-import base64
 import io
 
 import numpy as np
@@ -16,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lessons import estimators, plotting
+from lessons.demos import WidgetDemo
 
 __all__ = ["KIND_LABELS", "SamplingExplorer"]
 
@@ -28,7 +28,7 @@ _BINS = 50
 _PNG_DPI = 90
 
 
-class SamplingExplorer:
+class SamplingExplorer(WidgetDemo):
     """Histograms of the sample mean and the sample median under a chosen noise.
 
     Parameters
@@ -195,13 +195,3 @@ class SamplingExplorer:
         return (f"Sampling explorer, {KIND_LABELS[self.kind]} noise, n = {self.n}: spread of the "
                 f"mean {spread['mean']:.3f}, of the median {spread['median']:.3f}, variance "
                 f"ratio {self._ratio():.2f}. Change the controls to explore.")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        # A picture for viewers that cannot run widgets (e.g. a notebook rendered on GitHub).
-        bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
-        bundle["text/plain"] = self.summary()
-        return bundle
-
-    def __repr__(self):
-        return self.summary()

@@ -12,12 +12,12 @@ The static helpers (`style`, `plot_fits`, `plot_error_curves`, `plot_over_seeds`
 notebook's other figures in the same colours and labels.
 """
 
-import base64
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from lessons import plotting
+from lessons.demos import WidgetDemo
 from lessons.demos.outliers import LiveFigure, new_figure
 
 __all__ = [
@@ -180,7 +180,7 @@ def plot_over_seeds(ax, steps, values, *, names=None, ylabel="", log=False):
     return means
 
 
-class TrainingReplay:
+class TrainingReplay(WidgetDemo):
     """A step slider over stored training runs: fits on the left, their curves on the right.
 
     The right panel shows, up to the chosen step, either each run's error against the clean
@@ -344,16 +344,6 @@ class TrainingReplay:
         return (f"TrainingReplay of {len(self.runs)} runs ({labels}) over "
                 f"{int(self.steps[-1])} steps, at step {self.step}. Move the slider or press "
                 "play.")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        # A picture for viewers that cannot run widgets (e.g. a notebook rendered on GitHub).
-        bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
-        bundle["text/plain"] = self.summary()
-        return bundle
-
-    def __repr__(self):
-        return self.summary()
 
 
 class ProgressBar:
