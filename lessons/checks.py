@@ -572,7 +572,30 @@ class Exercise:
         return f"<{_type_name(self)} exercise>"
 
 
-class Number(Exercise):
+class _NumericExercise(Exercise):
+    """Shared feedback of the exercises whose answer is one number (`Number`, `Slider`)."""
+
+    expected: float
+    mistakes: tuple
+
+    def _close(self, value: float, target: float) -> bool:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+    def _feedback(self, answer) -> Feedback:
+        if isinstance(answer, str) and not answer.strip():
+            return Feedback("unanswered", self._unanswered_message)
+        value = _to_real_number(answer)
+        shown = _shown_answer(answer, value)
+        if self._close(value, self.expected):
+            return Feedback("correct", f"{shown} is right.")
+        for mistake, message in self.mistakes:
+            if self._close(value, mistake):
+                return Feedback("incorrect", message)
+        direction = "high" if value > self.expected else "low"
+        return Feedback("incorrect", f"{shown} is too {direction}.")
+
+
+class Number(_NumericExercise):
     """A numeric answer, correct within ``np.isclose(answer, expected, rtol, atol)``.
 
     Parameters
@@ -611,19 +634,6 @@ class Number(Exercise):
 
     def _close(self, value: float, target: float) -> bool:
         return abs(value - target) <= self.atol + self.rtol * abs(target)
-
-    def _feedback(self, answer) -> Feedback:
-        if isinstance(answer, str) and not answer.strip():
-            return Feedback("unanswered", self._unanswered_message)
-        value = _to_real_number(answer)
-        shown = _shown_answer(answer, value)
-        if self._close(value, self.expected):
-            return Feedback("correct", f"{shown} is right.")
-        for mistake, message in self.mistakes:
-            if self._close(value, mistake):
-                return Feedback("incorrect", message)
-        direction = "high" if value > self.expected else "low"
-        return Feedback("incorrect", f"{shown} is too {direction}.")
 
 
 def _author_number(value, what: str) -> float:
@@ -1151,7 +1161,7 @@ def _exercise_symbols(symbols, expressions: Sequence) -> dict[str, sp.Symbol]:
     return result
 
 
-class Slider(Exercise):
+class Slider(_NumericExercise):
     """A position on a slider, correct within `tol` of `expected`.
 
     Parameters
@@ -1195,19 +1205,6 @@ class Slider(Exercise):
     def _close(self, value: float, target: float) -> bool:
         # A hair of slack: slider steps such as 0.1 land on 0.30000000000000004.
         return abs(value - target) <= self.tol + 1e-9 * (1.0 + abs(target))
-
-    def _feedback(self, answer) -> Feedback:
-        if isinstance(answer, str) and not answer.strip():
-            return Feedback("unanswered", self._unanswered_message)
-        value = _to_real_number(answer)
-        shown = _shown_answer(answer, value)
-        if self._close(value, self.expected):
-            return Feedback("correct", f"{shown} is right.")
-        for mistake, message in self.mistakes:
-            if self._close(value, mistake):
-                return Feedback("incorrect", message)
-        direction = "high" if value > self.expected else "low"
-        return Feedback("incorrect", f"{shown} is too {direction}.")
 
 
 # -- Functions -------------------------------------------------------------------------------
