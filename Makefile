@@ -13,7 +13,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT   ?= 8888
 JOBS   ?= 2
 
-.PHONY: setup lab test exercises check-exercises execute bench lint clean
+.PHONY: setup lab test exercises check-exercises execute bench lint clean \
+	browser-test instructor readme
 
 setup: $(STAMP)
 
@@ -24,7 +25,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 lab: setup
-	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) notebooks/01_definitions.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks/01_definitions.ipynb
 
 # No MPLBACKEND here: the kernels nbval starts must use the inline backend that produced the
 # stored figures (tests that draw pick Agg themselves).
@@ -45,6 +47,20 @@ execute: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# JupyterLab in headless Chromium (apt-get install chromium chromium-driver); screenshots and
+# latencies in artifacts/browser/. `make test` runs it too, when Chromium is there.
+browser-test: setup
+	$(BIN)/python -m pytest tests/browser
+
+# An nbgrader course directory from solutions/: make instructor COURSE=../grading [ARGS=--release]
+instructor: setup
+	$(if $(COURSE),,$(error usage: make instructor COURSE=path/to/course [ARGS="--release"]))
+	$(BIN)/python -m lessons.instructor $(COURSE) $(ARGS)
+
+# Rewrite the README's notebook table (titles, descriptions, Binder badges) from the notebooks.
+readme: setup
+	$(BIN)/python -m lessons.readme
 
 lint: setup
 	$(BIN)/ruff check lessons tests benchmarks

@@ -1,0 +1,241 @@
+"""The instructor kit with the real nbgrader: lay out a course, release, autograde, export.
+
+nbgrader is not a course dependency. It is installed into its own environment,
+``.venv-nbgrader/`` (created on first use, reused afterwards), while the notebooks are graded
+in a kernel of the course's environment, as on a JupyterHub where nbgrader and the course's
+kernel live side by side. A copy of a solution must get full marks, a blank exercise zero
+(both nbgrader's release version and the course's own ``exercises/`` version), and a half-done
+one the points of the exercises it answered.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lessons import build, instructor
+
+ROOT = Path(__file__).resolve().parents[1]
+NBGRADER_PIN = "nbgrader==0.9.6"
+NBGRADER_VENV = ROOT / ".venv-nbgrader"
+NBGRADER = NBGRADER_VENV / "bin" / "nbgrader"
+INSTALL_SECONDS = 900
+NOTEBOOK = "01_definitions"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def install_nbgrader() -> str | None:
+    """Create (once) ``.venv-nbgrader`` with nbgrader, pinned; return None, or why it failed.
+
+    The course's constraints.txt keeps the packages nbgrader shares with the course (Jupyter,
+    nbformat, ...) at the tested versions. `.ci/run` calls this (``python
+    tests/test_nbgrader.py``) before the tests, which then need no network.
+    """
+    stamp = NBGRADER_VENV / f".installed-{NBGRADER_PIN}"
+    if stamp.exists():
+        return None
+    commands = [
+        [sys.executable, "-m", "venv", "--clear", str(NBGRADER_VENV)],
+        [str(NBGRADER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
+         "--disable-pip-version-check", "-c", str(ROOT / "constraints.txt"), NBGRADER_PIN],
+    ]
+    for command in commands:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=INSTALL_SECONDS)
+        if result.returncode != 0:
+            return f"could not install {NBGRADER_PIN} in {NBGRADER_VENV}: {result.stderr[-800:]}"
+    stamp.touch()
+    return None
+
+
+def _nbgrader(course: Path, env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [str(NBGRADER), *args], cwd=course, env=env, capture_output=True, text=True, timeout=600
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{output}"
+    return output
+
+
+def _grading_env(home: Path) -> dict:
+    """nbgrader's bin/ on PATH (it runs `alembic`), its own Jupyter folders, and a ``python3``
+    kernel that is the course's Python (where `import lessons` works)."""
+    kernel = home / "jupyter" / "kernels" / "python3"
+    kernel.mkdir(parents=True)
+    (kernel / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (the course's environment)",
+        "language": "python",
+    }))
+    env = dict(os.environ)
+    env.update(
+        PATH=os.pathsep.join([str(NBGRADER.parent), env.get("PATH", "")]),
+        JUPYTER_PATH=str(home / "jupyter"),
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        IPYTHONDIR=str(home / "ipython"),
+        MPLBACKEND="Agg",
+    )
+    return env
+
+
+def _half_done(source: Path, release: Path) -> tuple[nbformat.NotebookNode, float]:
+    """A release notebook with the first half of its answer cells filled in from the source.
+
+    Returns the notebook and the points it should earn: those of the grade cells that follow
+    an answered cell (each exercise is an answer cell, then its checker).
+    """
+    answered = nbformat.read(source, as_version=4)
+    notebook = nbformat.read(release, as_version=4)
+    answers = {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in answered.cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    to_fill = list(answers)[: len(answers) // 2]
+    expected, filled = 0.0, False
+    for cell in notebook.cells:
+        nbgrader = cell.metadata.get("nbgrader", {})
+        if nbgrader.get("solution"):
+            filled = nbgrader["grade_id"] in to_fill
+            if filled:
+                cell.source = answers[nbgrader["grade_id"]]
+        elif nbgrader.get("grade") and filled:
+            expected += nbgrader["points"]
+    assert to_fill and 0 < expected, "the half-done notebook needs at least one answer"
+    return notebook, expected
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Scores per student from a real generate_assignment, autograde and export run."""
+    problem = install_nbgrader()
+    if problem and _in_ci():
+        pytest.fail(problem, pytrace=False)
+    if problem:
+        pytest.skip(problem)
+    work = tmp_path_factory.mktemp("nbgrader")
+    course, home = work / "course", work / "home"
+    env = _grading_env(home)
+    assert instructor.main([str(course), NOTEBOOK, "--solutions", str(ROOT / "solutions"),
+                            "--release", "--nbgrader", str(NBGRADER)]) == 0
+    source = course / "source" / NOTEBOOK / f"{NOTEBOOK}.ipynb"
+    release = course / "release" / NOTEBOOK / f"{NOTEBOOK}.ipynb"
+    half_done, half_points = _half_done(source, release)
+    submissions = {
+        "full": nbformat.read(source, as_version=4),  # a copy of the solution
+        "blank-release": nbformat.read(release, as_version=4),
+        "blank-exercise": nbformat.read(ROOT / "exercises" / f"{NOTEBOOK}.ipynb", as_version=4),
+        "half": half_done,
+    }
+    for student, notebook in submissions.items():
+        folder = course / "submitted" / student / NOTEBOOK
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / f"{NOTEBOOK}.ipynb")
+    _nbgrader(course, env, "autograde", NOTEBOOK)
+    _nbgrader(course, env, "export", "--to", "grades.csv")
+    with open(course / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    return {
+        "scores": {student: float(row["score"]) for student, row in rows.items()},
+        "max": {student: float(row["max_score"]) for student, row in rows.items()},
+        "half_expected": half_points,
+        "course": course,
+    }
+
+
+def _exercise_count() -> int:
+    nb = nbformat.read(ROOT / "exercises" / f"{NOTEBOOK}.ipynb", as_version=4)
+    return sum(bool(cell.metadata.get("nbgrader", {}).get("grade")) for cell in nb.cells)
+
+
+def test_every_submission_was_graded_out_of_every_checker(graded):
+    assert set(graded["scores"]) == {"full", "blank-release", "blank-exercise", "half"}
+    assert set(graded["max"].values()) == {float(_exercise_count())}
+
+
+def test_a_copy_of_the_solution_gets_full_marks(graded):
+    assert graded["scores"]["full"] == graded["max"]["full"] > 0
+
+
+@pytest.mark.parametrize("student", ["blank-release", "blank-exercise"])
+def test_a_blank_exercise_gets_zero(graded, student):
+    assert graded["scores"][student] == 0
+
+
+def test_a_half_done_exercise_gets_the_points_of_its_answers(graded):
+    score = graded["scores"]["half"]
+    assert score == graded["half_expected"]
+    assert 0 < score < graded["max"]["half"]
+
+
+def test_the_release_hides_answers_and_hidden_tests(graded):
+    release = graded["course"] / "release" / NOTEBOOK / f"{NOTEBOOK}.ipynb"
+    text = release.read_text()
+    for marker in (build.BEGIN_SOLUTION, build.BEGIN_HIDDEN_TESTS, "checks.grade("):
+        assert marker not in text
+
+
+# -- lessons.instructor without nbgrader ---------------------------------------------------
+
+
+def test_layout_writes_config_and_one_assignment_per_notebook(tmp_path, capsys):
+    course = tmp_path / "course"
+    assert instructor.main([str(course), NOTEBOOK, "--solutions", str(ROOT / "solutions")]) == 0
+    source = course / "source" / NOTEBOOK / f"{NOTEBOOK}.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    metadata = [cell.metadata.get("nbgrader") for cell in nb.cells]
+    assert all(meta and meta["schema_version"] == 3 for meta in metadata)
+    assert sum(meta["grade"] for meta in metadata) == _exercise_count()
+    assert build.BEGIN_HIDDEN_TESTS in source.read_text()  # nbgrader strips them on release
+    assert 'course_id = "l1-vs-l2"' in (course / instructor.CONFIG_NAME).read_text()
+    assert "1 assignment(s)" in capsys.readouterr().out
+
+
+def test_layout_keeps_an_edited_source_notebook_unless_forced(tmp_path, capsys):
+    course = tmp_path / "course"
+    arguments = [str(course), NOTEBOOK, "--solutions", str(ROOT / "solutions")]
+    assert instructor.main(arguments) == 0
+    source = course / "source" / NOTEBOOK / f"{NOTEBOOK}.ipynb"
+    source.write_text(source.read_text().replace("Exercise 1", "Task 1"))
+    assert instructor.main(arguments) == 1
+    assert "Use --force" in capsys.readouterr().err
+    assert "Task 1" in source.read_text()
+    assert instructor.main([*arguments, "--force"]) == 0
+    assert "Task 1" not in source.read_text()
+
+
+def test_layout_explains_a_missing_notebook_or_folder(tmp_path, capsys):
+    assert instructor.main([str(tmp_path / "c"), "--solutions", str(tmp_path / "none")]) == 1
+    assert "no folder" in capsys.readouterr().err
+    assert instructor.main([str(tmp_path / "c"), "99_nothing",
+                            "--solutions", str(ROOT / "solutions")]) == 1
+    assert "no such notebook" in capsys.readouterr().err
+
+
+def test_release_without_nbgrader_says_how_to_get_it(tmp_path, capsys):
+    status = instructor.main([str(tmp_path / "c"), NOTEBOOK, "--solutions",
+                              str(ROOT / "solutions"), "--release",
+                              "--nbgrader", str(tmp_path / "no-nbgrader")])
+    assert status == 1
+    assert "pip install nbgrader" in capsys.readouterr().err
+
+
+def test_nbgrader_environment_is_ignored_by_git():
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert any(line.strip().strip("/") == NBGRADER_VENV.name for line in ignored)
+
+
+if __name__ == "__main__":
+    failure = install_nbgrader()
+    sys.exit(f"error: {failure}" if failure else None)
