@@ -814,3 +814,15 @@ def test_check_displays_the_view_at_once(monkeypatch):
     assert checks.check(mean_spec(), 10) is None
     assert len(shown) == 1 and isinstance(shown[0], checks.ExerciseView)
     assert shown[0].feedback.text() == checks.feedback(mean_spec(), 10).text()
+
+
+def test_expression_with_log_of_exp_is_not_failed_by_float_overflow():
+    # −log of the Laplace density, written out: exp(-|x - mu|/b) underflows for small b at the
+    # sample points, so plain float evaluation gives inf where the formula itself is finite.
+    x, mu = sp.symbols("x mu", real=True)
+    b = sp.Symbol("b", positive=True)
+    spec = checks.Expression(sp.Abs(x - mu) / b + sp.log(2 * b), (x, mu, b))
+    assert spec.feedback("-log(exp(-Abs(x-mu)/b)/(2*b))").correct
+    assert not spec.feedback("-log(exp(-Abs(x-mu)/b)/(2*b)) + 1").correct
+    assert not spec.feedback("-log(exp(-(x-mu)**2/b)/(2*b))").correct
+    assert not spec.feedback("log(exp(-Abs(x-mu)/b)/(2*b))").correct
