@@ -128,7 +128,7 @@ def l1_loss(input, target, reduction="mean"):
 
 
 def l1_loss_grad(input, target, reduction="mean"):
-    """Gradient of `l1_loss` with respect to `input`: sign(input - target), divided by N for the mean.
+    """Gradient of `l1_loss` w.r.t. `input`: sign(input - target), divided by N for the mean.
 
     At a residual of exactly 0 it returns 0, the subgradient PyTorch uses (``sign(0) = 0``).
 
@@ -168,7 +168,7 @@ def mse_loss(input, target, reduction="mean"):
 
 
 def mse_loss_grad(input, target, reduction="mean"):
-    """Gradient of `mse_loss` with respect to `input`: 2 (input - target), divided by N for the mean.
+    """Gradient of `mse_loss` w.r.t. `input`: 2 (input - target), divided by N for the mean.
 
     Examples
     --------
@@ -264,7 +264,7 @@ def smooth_l1_loss(input, target, beta=1.0, reduction="mean"):
 
 
 def smooth_l1_loss_grad(input, target, beta=1.0, reduction="mean"):
-    """Gradient of `smooth_l1_loss` with respect to `input`: (input - target)/beta clipped to [-1, 1].
+    """Gradient of `smooth_l1_loss` w.r.t. `input`: (input - target)/beta clipped to [-1, 1].
 
     With ``beta=0`` it is the L1 gradient, 0 at a residual of exactly 0.
 

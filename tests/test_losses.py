@@ -59,10 +59,12 @@ def test_reductions_relate_by_n():
         loss, grad = loss_and_grad(name)
         per_element = loss(prediction, target, reduction="none", **kwargs)
         assert per_element.shape == (3, 4)
-        assert loss(prediction, target, reduction="sum", **kwargs) == pytest.approx(per_element.sum())
+        total = loss(prediction, target, reduction="sum", **kwargs)
+        assert total == pytest.approx(per_element.sum())
         assert loss(prediction, target, **kwargs) == pytest.approx(per_element.mean())
         np.testing.assert_allclose(
-            grad(prediction, target, **kwargs), grad(prediction, target, reduction="sum", **kwargs) / 12
+            grad(prediction, target, **kwargs),
+            grad(prediction, target, reduction="sum", **kwargs) / 12,
         )
         np.testing.assert_array_equal(
             grad(prediction, target, reduction="none", **kwargs),
@@ -145,7 +147,8 @@ def test_pinball_rejects_tau_outside_unit_interval(tau):
 # ---------------------------------------------------------------------------------------------
 finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
 vectors = st.integers(1, 8).flatmap(
-    lambda n: st.tuples(arrays(np.float64, n, elements=finite), arrays(np.float64, n, elements=finite))
+    lambda n: st.tuples(arrays(np.float64, n, elements=finite),
+                        arrays(np.float64, n, elements=finite))
 )
 positive = st.floats(1e-3, 1e3)
 
@@ -298,7 +301,9 @@ def test_values_and_gradients_match_torch(name, kwargs, reduction):
     cases.append((np.array([1.25, -0.75, 2.0]), np.array([1.25 - 0.3, -0.75 + 0.3, 2.0 + 2.5])))
     loss, grad = loss_and_grad(name)
     for prediction, target in cases:
-        expected_value, expected_grad = _torch_reference(name, prediction, target, reduction, kwargs)
+        expected_value, expected_grad = _torch_reference(
+            name, prediction, target, reduction, kwargs
+        )
         np.testing.assert_allclose(
             loss(prediction, target, reduction=reduction, **kwargs), expected_value,
             rtol=1e-12, atol=1e-14,

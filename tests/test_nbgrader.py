@@ -186,6 +186,43 @@ def test_the_release_hides_answers_and_hidden_tests(graded):
         assert marker not in text
 
 
+
+@pytest.fixture(scope="module")
+def whole_course(tmp_path_factory):
+    """Every notebook released by nbgrader, and a copy of each solution autograded."""
+    problem = install_nbgrader()
+    if problem and _in_ci():
+        pytest.fail(problem, pytrace=False)
+    if problem:
+        pytest.skip(problem)
+    work = tmp_path_factory.mktemp("nbgrader-all")
+    course, home = work / "course", work / "home"
+    env = _grading_env(home)
+    assert instructor.main([str(course), "--solutions", str(ROOT / "solutions"),
+                            "--release", "--nbgrader", str(NBGRADER)]) == 0
+    names = sorted(path.name for path in (course / "source").iterdir())
+    for name in names:
+        folder = course / "submitted" / "solution-copy" / name
+        folder.mkdir(parents=True)
+        source = course / "source" / name / f"{name}.ipynb"
+        nbformat.write(nbformat.read(source, as_version=4), folder / f"{name}.ipynb")
+    _nbgrader(course, env, "autograde", "*")  # one run for all: nbgrader starts once
+    _nbgrader(course, env, "export", "--to", "grades.csv")
+    with open(course / "grades.csv", newline="") as handle:
+        rows = {row["assignment"]: row for row in csv.DictReader(handle)}
+    return {"names": names, "rows": rows, "course": course}
+
+
+def test_every_notebook_is_an_assignment_whose_solution_gets_full_marks(whole_course):
+    expected = sorted(path.stem for path in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    assert whole_course["names"] == expected and len(expected) == 8
+    for name in expected:
+        row = whole_course["rows"][name]
+        assert float(row["max_score"]) > 0, name
+        assert float(row["score"]) == float(row["max_score"]), (name, row)
+        release = whole_course["course"] / "release" / name / f"{name}.ipynb"
+        assert build.BEGIN_SOLUTION not in release.read_text(), name
+
 # -- lessons.instructor without nbgrader ---------------------------------------------------
 
 

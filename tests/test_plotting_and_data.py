@@ -53,7 +53,7 @@ def test_seeded_sets_repeat_exactly_and_differ_across_seeds():
     first = data.line_with_outliers(20, np.random.default_rng(7), n_outliers=3)
     again = data.line_with_outliers(20, np.random.default_rng(7), n_outliers=3)
     other = data.line_with_outliers(20, np.random.default_rng(8), n_outliers=3)
-    for a, b in zip(first, again):
+    for a, b in zip(first, again, strict=True):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(first[1], other[1])
     assert first[2].sum() == 3

@@ -27,7 +27,8 @@ EXERCISES = {
             "a": "The residual is actual minus predicted: 10 − 12 = −2, not +2.",
             "b": "Right: e = y − ŷ = 10 − 12 = −2, and a negative residual means the prediction "
                  "was too high.",
-            "c": "The sign is right, but a prediction of 12 for a true 10 is too high: an overshoot.",
+            "c": "The sign is right, but a prediction of 12 for a true 10 is too high: an "
+                 "overshoot.",
             "d": "Both parts are flipped: e = y − ŷ = 10 − 12 = −2, an overshoot.",
         },
         hints=["The residual is e = y − ŷ: what happened minus what was predicted."],
@@ -105,7 +106,8 @@ EXERCISES = {
                         description="the apple harvest, with errors of both signs"),
             checks.Case(args=(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])),
                         description="a perfect prediction"),
-            checks.Case(args=(np.array([[1.0, -2.0], [0.5, 4.0]]), np.array([[0.0, 0.0], [1.0, 1.0]])),
+            checks.Case(args=(np.array([[1.0, -2.0], [0.5, 4.0]]),
+                              np.array([[0.0, 0.0], [1.0, 1.0]])),
                         description="a 2-D array of predictions"),
             checks.Case(args=(np.array([3, 1]), np.array([1, 3])),
                         description="integer inputs"),
