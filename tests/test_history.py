@@ -135,20 +135,11 @@ def test_plot_timeline_draws_each_event_in_its_colour():
     plt.close(fig)
 
 
-def test_answer_key_of_08_accepts_its_answers_and_names_its_mistakes():
+def test_answer_key_of_08_specific_answers():
     from lessons import checks
     from lessons.keys import nb08
 
-    for key, spec in nb08.EXERCISES.items():
-        if isinstance(spec, checks.Number):
-            assert checks.feedback(spec, spec.expected).correct, key
-            for value, _ in spec.mistakes:
-                assert checks.feedback(spec, value).status == "incorrect", (key, value)
-        elif isinstance(spec, checks.Choice):
-            for option in spec.options:
-                assert checks.feedback(spec, option).correct == (option in spec.correct)
-        elif isinstance(spec, checks.Function):
-            assert checks.feedback(spec, spec.reference).correct, key
+    # Each key accepting its answers and naming its mistakes: tests/test_answer_keys.py.
     assert round(nb08.EXERCISES["08.flattening_l2"].expected) == 235
     formula = nb08.EXERCISES["08.flattening_formula"]
     assert checks.feedback(formula, "B/(3*A)").correct

@@ -227,20 +227,11 @@ def test_sparse_linear_is_seeded_and_standardised():
         data.sparse_linear(5, np.random.default_rng(0), correlation=1.0)
 
 
-def test_answer_key_of_07_accepts_its_answers_and_names_its_mistakes():
+def test_answer_key_of_07_specific_answers():
     from lessons import checks
     from lessons.keys import nb07
 
-    for key, spec in nb07.EXERCISES.items():
-        if isinstance(spec, checks.Number):
-            assert checks.feedback(spec, spec.expected).correct, key
-            for value, _ in spec.mistakes:
-                assert checks.feedback(spec, value).status == "incorrect", (key, value)
-        elif isinstance(spec, checks.Choice):
-            for option in spec.options:
-                assert checks.feedback(spec, option).correct == (option in spec.correct)
-        elif isinstance(spec, checks.Function):
-            assert checks.feedback(spec, spec.reference).correct, key
+    # Each key accepting its answers and naming its mistakes: tests/test_answer_keys.py.
     # The LASSO exercise's expected value is where every weight becomes exactly zero.
     top = nb07.EXERCISES["07.alpha_max"].expected
     assert np.all(penalties.lasso(nb07._X, nb07._y, top).coef == 0.0)

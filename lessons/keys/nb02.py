@@ -42,9 +42,6 @@ EXERCISES = {
              "That is the derivative of one squared error; the mean divides it by n."),
             (sp.diff((_y - _yhat) ** 2, _yhat) / 2 / _n,
              "The factor 2 from differentiating the square is missing."),
-            (2 * (_y - _yhat) / _n,
-             "Both the derivative of the square and the 1/n are right, but the sign is not: "
-             "differentiate with respect to ŷ, not y."),
         ],
         hints=[
             "Only one term of the mean, (y − ŷ)²/n, depends on ŷ.",
@@ -58,9 +55,6 @@ EXERCISES = {
             (sp.sign(_y - _yhat),
              "That is the derivative with respect to y (or the residual e). With respect to ŷ "
              "the chain rule flips the sign."),
-            (sp.Abs(_y - _yhat) / (_y - _yhat),
-             "That is sign(y − ŷ): the sign is flipped, because e = y − ŷ decreases when ŷ "
-             "grows."),
             (sp.Integer(1), "The slope is +1 only when ŷ > y; it is −1 when ŷ < y."),
         ],
         hints=[

@@ -83,8 +83,6 @@ EXERCISES = {
         mistakes=[
             (1.0, "At the default δ = 1 this residual is already in the linear part."),
             (_second_residual**2, "That is e²; the switch happens where |e| = δ."),
-            (0.5 * _second_residual**2, "That is the loss value ½e² at the switch; the question "
-                                        "asks for δ."),
         ],
         hints=["Huber changes formula where |e| = δ."],
     ),

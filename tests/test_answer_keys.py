@@ -1,0 +1,38 @@
+"""Every answer key accepts its own answers and tells each listed mistake apart from them."""
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from lessons import checks
+
+KEY_MODULES = sorted(
+    path.stem for path in (Path(checks.__file__).parent / "keys").glob("nb[0-9][0-9].py")
+)
+
+
+def test_every_notebook_has_an_answer_key():
+    solutions = Path(checks.__file__).parents[1] / "solutions"
+    numbers = sorted(path.name[:2] for path in solutions.glob("[0-9][0-9]_*.ipynb"))
+    assert [name[2:] for name in KEY_MODULES] == numbers
+
+
+@pytest.mark.parametrize("module_name", KEY_MODULES)
+def test_answer_key_accepts_its_answers_and_names_its_mistakes(module_name):
+    module = importlib.import_module(f"lessons.keys.{module_name}")
+    assert module.EXERCISES
+    for key, spec in module.EXERCISES.items():
+        assert key.startswith(module_name[2:] + "."), key
+        if isinstance(spec, (checks.Number, checks.Slider, checks.Expression)):
+            assert checks.feedback(spec, spec.expected).correct, key
+            for mistake, message in spec.mistakes:
+                verdict = checks.feedback(spec, mistake)
+                assert verdict.status == "incorrect" and verdict.message == message, (key, mistake)
+        elif isinstance(spec, checks.Choice):
+            for option in spec.options:
+                assert checks.feedback(spec, option).correct == (option in spec.correct), key
+        elif isinstance(spec, checks.Function):
+            assert checks.feedback(spec, spec.reference).correct, key
+        else:
+            pytest.fail(f"{key}: unknown exercise kind {type(spec).__name__}")
