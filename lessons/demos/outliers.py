@@ -12,7 +12,6 @@ The static helpers of ``04_outliers`` live here too: `plot_fits`, `plot_shares`,
 and `l1_change_distance`.
 """
 
-import base64
 import html
 import io
 import sys
@@ -24,6 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lessons import fitting, plotting
+from lessons.demos import WidgetDemo
 
 __all__ = [
     "LiveFigure",
@@ -205,7 +205,7 @@ def _equation(fit):
     return f"ŷ = {fit.intercept:.2f} {sign} {abs(fit.slope):.2f}·x".replace("-", "−")
 
 
-class LinesFigure:
+class LinesFigure(WidgetDemo):
     """Points and one fitted line per loss on one axes; the moving parts redrawn by blitting.
 
     The common part of `DragDemo`, `SliderDemo` and ``huber.HuberFitDemo``: `move_point`,
@@ -359,18 +359,6 @@ class LinesFigure:
     def summary(self):
         """One line of plain text describing the current lines (what nbconvert stores)."""
         return f"{type(self).__name__}: {self.describe()}"
-
-    def _repr_mimebundle_(self, **kwargs):
-        # A picture for viewers that cannot run widgets (e.g. a notebook rendered on GitHub).
-        picture = base64.b64encode(self.png()).decode("ascii")
-        widget = getattr(self, "widget", None)
-        bundle = dict(widget._repr_mimebundle_(**kwargs) or {}) if widget is not None else {}
-        bundle["image/png"] = picture
-        bundle["text/plain"] = self.summary()
-        return bundle
-
-    def __repr__(self):
-        return self.summary()
 
 
 class DragDemo(LinesFigure):
