@@ -12,6 +12,7 @@ optimise    gradient descent on a constant (notebook 06)
 mlp         a NumPy multilayer perceptron with explicit backpropagation (notebook 06)
 penalties   ridge, LASSO and elastic net (notebook 07)
 history     the sourced timeline and Boscovich's data (notebook 08)
+claims      claim checks: a printed claim, our computation and the verdict
 demos       the interactive figures of the notebooks
 build       turns solutions/ into exercises/, re-executes notebooks, refreshes "Next" links
 readme      regenerates the README's notebook table and launch badges
