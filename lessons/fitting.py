@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["LineFit", "fit_line", "objective"]
+from lessons import losses, registry
 
-LOSSES = ("l2", "l1", "huber", "pinball")
-_ALIASES = {"quantile": "pinball"}
+__all__ = ["LOSSES", "LineFit", "fit_line", "objective"]
+
+LOSSES = ("l2", "l1", "huber", "pinball")  # keys of `lessons.registry`; any spelling works
 
 # Up to this many pairs (about 320 points) all pairwise slopes are searched directly.
 # Beyond it a seeded sample of pairs first narrows the range of slopes, so only the few
@@ -104,7 +105,7 @@ def fit_line(x, y, loss="l2", delta=1.0, tau=0.5):
     x, y : array_like
         1-D arrays of the same length, finite, with at least two distinct `x` values.
     loss : {"l2", "l1", "huber", "pinball"}, default "l2"
-        ``"quantile"`` is accepted for ``"pinball"``.
+        Any spelling `lessons.registry` knows: ``"mse"``, ``"mae"``, ``"quantile"``, ...
     delta : float, default 1.0
         Huber's threshold: residuals within `delta` cost ``e**2 / 2``, beyond it
         ``delta * (|e| - delta / 2)``. Must be positive.
@@ -247,13 +248,7 @@ def _validate_data(x, y):
 
 
 def _validate_loss(loss):
-    name = loss.strip().lower() if isinstance(loss, str) else None
-    name = _ALIASES.get(name, name)
-    if name not in LOSSES:
-        raise ValueError(
-            f"Unknown loss {loss!r}; choose one of 'l2', 'l1', 'huber', 'pinball' (or 'quantile')."
-        )
-    return name
+    return registry.get(loss, among=LOSSES).key
 
 
 def _validate_number(value, name):
@@ -282,13 +277,14 @@ def _validate_parameters(delta, tau):
 # Sums of losses
 # ---------------------------------------------------------------------------------------------
 def _pinball_sum(residuals, tau):
-    """Sum of max(tau e, (tau - 1) e) along the last axis."""
-    return np.sum(np.maximum(tau * residuals, (tau - 1.0) * residuals), axis=-1)
+    """Sum of the pinball terms of `residuals` (y - prediction) along the last axis."""
+    terms = losses.pinball_loss(np.zeros_like(residuals), residuals, tau=tau, reduction="none")
+    return np.sum(terms, axis=-1)
 
 
 def _huber_sum(residuals, delta):
-    size = np.abs(residuals)
-    terms = np.where(size <= delta, 0.5 * residuals**2, delta * (size - 0.5 * delta))
+    """Sum of the Huber terms of `residuals` along the last axis."""
+    terms = losses.huber_loss(np.zeros_like(residuals), residuals, delta=delta, reduction="none")
     return np.sum(terms, axis=-1)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lessons import losses
+from lessons import registry
 
 __all__ = [
     "LAYER_SIZES",
@@ -46,15 +46,8 @@ __all__ = [
 LAYER_SIZES = (1, 64, 64, 1)
 OPTIMISERS = ("adam", "gd")
 
-# Loss name -> (loss, gradient with respect to the prediction, takes `delta`).
-_LOSS_FUNCTIONS = {
-    "l2": (losses.mse_loss, losses.mse_loss_grad, False),
-    "l1": (losses.l1_loss, losses.l1_loss_grad, False),
-    "huber": (losses.huber_loss, losses.huber_loss_grad, True),
-    "log_cosh": (losses.log_cosh_loss, losses.log_cosh_loss_grad, False),
-}
-LOSSES = tuple(_LOSS_FUNCTIONS)
-_ALIASES = {"mse": "l2", "squared": "l2", "mae": "l1", "absolute": "l1", "logcosh": "log_cosh"}
+# Keys of `lessons.registry` the network trains with; any of their spellings works.
+LOSSES = ("l2", "l1", "huber", "log_cosh")
 
 # Products of up to 64 x 64 x 48 numbers stay on one thread in OpenBLAS (its threshold is
 # 65536 x 4 multiply-adds), which is faster for these tiny matrices.
@@ -186,27 +179,17 @@ def backward(params, cache, grad_output):
 # Losses
 # --------------------------------------------------------------------------------------------
 def _loss_key(name):
-    key = str(name).lower().replace("-", "_").replace(" ", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _LOSS_FUNCTIONS:
-        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}.")
-    return key
-
-
-def _loss_kwargs(key, delta):
-    return {"delta": delta} if _LOSS_FUNCTIONS[key][2] else {}
+    return registry.get(name, among=LOSSES).key
 
 
 def loss_value(name, prediction, target, delta=1.0):
     """The mean loss `name` ("l2", "l1", "huber" or "log_cosh") of `prediction` for `target`."""
-    key = _loss_key(name)
-    return _LOSS_FUNCTIONS[key][0](prediction, target, **_loss_kwargs(key, delta))
+    return registry.get(name, among=LOSSES).value(prediction, target, delta=delta)
 
 
 def loss_gradient(name, prediction, target, delta=1.0):
     """d(mean loss)/d(prediction), from `lessons.losses` (sign(0) = 0 for L1), shape ``(n,)``."""
-    key = _loss_key(name)
-    return _LOSS_FUNCTIONS[key][1](prediction, target, **_loss_kwargs(key, delta))
+    return registry.get(name, among=LOSSES).gradient(prediction, target, delta=delta)
 
 
 def loss_and_grads(params, x, y, loss="l2", delta=1.0):

@@ -21,16 +21,11 @@ Examples
 
 import numpy as np
 
-from lessons import losses
+from lessons import registry
 
 __all__ = ["LOSSES", "SCHEDULES", "constant_gradient", "descend_constant", "l1_step", "step_sizes"]
 
-_GRADIENTS = {
-    "l2": losses.mse_loss_grad,
-    "l1": losses.l1_loss_grad,
-    "huber": losses.huber_loss_grad,
-}
-LOSSES = tuple(_GRADIENTS)
+LOSSES = ("l2", "l1", "huber")  # keys of `lessons.registry`; any of their spellings works
 SCHEDULES = ("constant", "inv_sqrt", "geometric")
 
 
@@ -54,7 +49,7 @@ def constant_gradient(c, y, loss="l2", delta=1.0):
     y : array_like
         The data.
     loss : {"l2", "l1", "huber"}
-        Which mean loss.
+        Which mean loss (any spelling `lessons.registry` knows, e.g. "mse" or "mae").
     delta : float
         Huber's threshold.
 
@@ -68,12 +63,10 @@ def constant_gradient(c, y, loss="l2", delta=1.0):
     >>> constant_gradient(4.0, [1.0, 2.0, 3.0, 9.0], "l1")
     0.5
     """
-    if loss not in _GRADIENTS:
-        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}.")
+    record = registry.get(loss, among=LOSSES)
     values = _as_data(y)
-    kwargs = {"delta": delta} if loss == "huber" else {}
     # The constant feeds every prediction, so its derivative is the sum of theirs.
-    return float(np.sum(_GRADIENTS[loss](np.full_like(values, float(c)), values, **kwargs)))
+    return float(np.sum(record.gradient(np.full_like(values, float(c)), values, delta=delta)))
 
 
 def step_sizes(step, n_steps, schedule="constant", decay=0.5):
@@ -137,6 +130,7 @@ def descend_constant(y, loss="l2", *, start=0.0, step=0.1, n_steps=100, schedule
     ndarray, shape (n_steps + 1,)
         ``c₀, c₁, ..., c_n``.
     """
+    registry.get(loss, among=LOSSES)  # a misspelt loss fails before any step
     values = _as_data(y)
     sizes = step_sizes(step, n_steps, schedule, decay)
     path = np.empty(sizes.size + 1)

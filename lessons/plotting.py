@@ -9,6 +9,8 @@ Introduced in ``01_definitions``.
 import matplotlib as mpl
 import numpy as np
 
+from lessons import registry
+
 __all__ = ["COLORS", "use_style", "color", "label", "line_style", "plot_loss_curves"]
 
 # One colour per loss, everywhere in the course. SmoothL1 shares Huber's colour, dashed.
@@ -23,8 +25,6 @@ COLORS = {
     "outlier": "#B0172C",
     "truth": "#7F7F7F",
 }
-_ALIASES = {"mse": "l2", "squared": "l2", "mae": "l1", "absolute": "l1", "smoothl1": "smooth_l1",
-            "quantile": "pinball", "logcosh": "log_cosh"}
 _LABELS = {
     "l2": "L2 (squared)",
     "l1": "L1 (absolute)",
@@ -63,8 +63,8 @@ _STYLE = {
 
 
 def _key(name):
-    key = str(name).lower().replace("-", "_").replace(" ", "_")
-    key = _ALIASES.get(key, key)
+    loss = registry.find(name)  # a loss in any spelling: "mse", "l1_loss", "quantile", ...
+    key = loss.key if loss is not None else str(name).lower().replace("-", "_").replace(" ", "_")
     if key not in COLORS:
         raise ValueError(f"no colour for {name!r}; known names: {', '.join(sorted(COLORS))}.")
     return key

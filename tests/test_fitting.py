@@ -384,8 +384,8 @@ GOOD_X, GOOD_Y = [0.0, 1.0, 2.0], [1.0, 2.0, 2.5]
         ([], [], {}, "empty"),
         ([0, np.nan, 2], GOOD_Y, {}, "NaN or infinite"),
         (GOOD_X, [1, np.inf, 2], {"loss": "l1"}, "NaN or infinite"),
-        (GOOD_X, GOOD_Y, {"loss": "l3"}, "Unknown loss"),
-        (GOOD_X, GOOD_Y, {"loss": None}, "Unknown loss"),
+        (GOOD_X, GOOD_Y, {"loss": "l3"}, "unknown loss"),
+        (GOOD_X, GOOD_Y, {"loss": None}, "unknown loss"),
         (GOOD_X, GOOD_Y, {"loss": "huber", "delta": 0}, "delta must be positive"),
         (GOOD_X, GOOD_Y, {"loss": "huber", "delta": -1.0}, "delta must be positive"),
         (GOOD_X, GOOD_Y, {"loss": "huber", "delta": "big"}, "delta must be a number"),
@@ -411,5 +411,5 @@ def test_objective_rejects_bad_input():
         objective(GOOD_X, GOOD_Y, 0.0, "steep")
     with pytest.raises(ValueError, match="intercept must be finite"):
         objective(GOOD_X, GOOD_Y, np.inf, 1.0)
-    with pytest.raises(ValueError, match="Unknown loss"):
-        objective(GOOD_X, GOOD_Y, 0.0, 1.0, loss="mae")
+    with pytest.raises(ValueError, match="unknown loss"):
+        objective(GOOD_X, GOOD_Y, 0.0, 1.0, loss="cauchy")

@@ -105,7 +105,7 @@ def test_bad_data_gets_a_clear_message(bad):
 
 
 def test_unknown_loss_gets_a_clear_message():
-    with pytest.raises(ValueError, match="loss must be one of"):
+    with pytest.raises(ValueError, match="unknown loss .l3.; choose one of"):
         optimise.constant_gradient(0.0, SEVEN, "l3")
 
 

@@ -15,22 +15,20 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from lessons import losses, plotting
+from lessons import plotting, registry
 from lessons.demos import WidgetDemo
 
 __all__ = ["LOSSES", "loss_value", "slope", "subgradients", "GradientExplorer"]
 
-LOSSES = ("l2", "l1", "huber")
-_NAMES = {"l2": "L2", "l1": "L1", "huber": "Huber"}
+LOSSES = ("l2", "l1", "huber")  # keys of `lessons.registry`
 _KINK_TOLERANCE = 1e-9  # slider steps such as 0.05 can land a hair away from 0
 _TANGENT_HALF_WIDTH = 1.1
 _FAN_SLOPES = np.linspace(-1.0, 1.0, 9)
 _PNG_DPI = 90
 
 
-def _check_loss(name):
-    if name not in LOSSES:
-        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {name!r}.")
+def _loss(name):
+    return registry.get(name, among=LOSSES)
 
 
 def loss_value(name, e, delta=1.0):
@@ -41,12 +39,7 @@ def loss_value(name, e, delta=1.0):
     >>> loss_value("huber", 3.0, delta=1.0)
     2.5
     """
-    _check_loss(name)
-    if name == "l2":
-        return losses.mse_loss(0.0, e)
-    if name == "l1":
-        return losses.l1_loss(0.0, e)
-    return losses.huber_loss(0.0, e, delta=delta)
+    return _loss(name).value(0.0, e, delta=delta)
 
 
 def slope(name, e, delta=1.0):
@@ -59,12 +52,9 @@ def slope(name, e, delta=1.0):
     >>> slope("l2", 3.0), slope("l1", 3.0), slope("huber", 3.0, delta=1.0)
     (6.0, 1.0, 1.0)
     """
-    _check_loss(name)
-    grad = {"l2": losses.mse_loss_grad, "l1": losses.l1_loss_grad}.get(name)
-    if grad is None:
-        # Input 0 and target e give the residual e; the gradient w.r.t. the input is −dℓ/de.
-        return -float(losses.huber_loss_grad(0.0, e, delta=delta, reduction="sum")) + 0.0
-    return -float(grad(0.0, e, reduction="sum")) + 0.0  # + 0.0 turns −0.0 into 0.0
+    # Input 0 and target e give the residual e; the gradient w.r.t. the input is −dℓ/de.
+    gradient = _loss(name).gradient(0.0, e, reduction="sum", delta=delta)
+    return -float(gradient) + 0.0  # + 0.0 turns −0.0 into 0.0
 
 
 def subgradients(name, e, delta=1.0):
@@ -77,7 +67,7 @@ def subgradients(name, e, delta=1.0):
     >>> subgradients("l1", 0.0)
     (-1.0, 1.0)
     """
-    if name == "l1" and abs(e) <= _KINK_TOLERANCE:
+    if _loss(name).key == "l1" and abs(e) <= _KINK_TOLERANCE:
         return -1.0, 1.0
     value = slope(name, e, delta)
     return value, value
@@ -213,21 +203,16 @@ class GradientExplorer(WidgetDemo):
 
     def _draw_curves(self):
         grid, delta = self._grid, self.delta
-        values = {
-            "l2": grid**2,
-            "l1": np.abs(grid),
-            "huber": np.where(np.abs(grid) < delta, 0.5 * grid**2,
-                              delta * (np.abs(grid) - delta / 2)),
-        }
-        slopes = {
-            "l2": 2 * grid,
-            # L1's slope jumps at 0: a NaN breaks the line there instead of drawing a riser.
-            "l1": np.where(grid == 0, np.nan, np.sign(grid)),
-            "huber": np.clip(grid, -delta, delta),
-        }
+        zeros = np.zeros_like(grid)
         for name in LOSSES:
-            self.curves[name].set_ydata(values[name])
-            self.slope_curves[name].set_ydata(slopes[name])
+            loss = _loss(name)
+            values = loss.value(zeros, grid, reduction="none", delta=delta)
+            slopes = -loss.gradient(zeros, grid, reduction="none", delta=delta)
+            if name == "l1":
+                # L1's slope jumps at 0: a NaN breaks the line there instead of drawing a riser.
+                slopes = np.where(grid == 0, np.nan, slopes)
+            self.curves[name].set_ydata(values)
+            self.slope_curves[name].set_ydata(slopes)
             label = plotting.label(name, delta=delta)
             self.curves[name].set_label(label)
             self.slope_curves[name].set_label(label)
@@ -300,6 +285,6 @@ class GradientExplorer(WidgetDemo):
             low, high = subgradients(name, e, delta)
             shown = (_format(low) if low == high
                      else f"any value in [{_format(low)}, {_format(high)}]")
-            parts.append(f"{_NAMES[name]} {shown}")
+            parts.append(f"{_loss(name).title} {shown}")
         return (f"Gradient explorer at e = {_format(e)}, δ = {_format(delta)}: slope dℓ/de is "
                 + "; ".join(parts) + ". Move the sliders to explore.")

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from lessons import plotting
+from lessons import losses, plotting
 from lessons.demos import WidgetDemo
 from lessons.demos.outliers import LinesFigure, LiveFigure, new_figure
 
@@ -125,12 +125,14 @@ class HuberCurves(WidgetDemo):
     def update(self, change=None):
         """Move the curves, dots and readout to the slider's δ and show the new picture."""
         grid, delta = self._grid, self.delta
-        size = np.abs(grid)
-        huber = np.where(size < delta, 0.5 * grid**2, delta * (size - 0.5 * delta))
-        self.huber.set_ydata(huber)
-        self.smooth_l1.set_ydata(huber / delta)
-        self.huber_slope.set_ydata(np.clip(grid, -delta, delta))
-        self.smooth_l1_slope.set_ydata(np.clip(grid / delta, -1.0, 1.0))
+        zeros = np.zeros_like(grid)
+        # Input 0, target e: the residual is e and dℓ/de is minus the gradient w.r.t. the input.
+        self.huber.set_ydata(losses.huber_loss(zeros, grid, delta=delta, reduction="none"))
+        self.smooth_l1.set_ydata(losses.smooth_l1_loss(zeros, grid, beta=delta, reduction="none"))
+        self.huber_slope.set_ydata(-losses.huber_loss_grad(zeros, grid, delta=delta,
+                                                           reduction="none"))
+        self.smooth_l1_slope.set_ydata(-losses.smooth_l1_loss_grad(zeros, grid, beta=delta,
+                                                                   reduction="none"))
         self.transitions.set_data([-delta, delta], [0.5 * delta**2, 0.5 * delta**2])
         self.readout.value = (
             f"<b>δ = {_format(delta)}</b>: Huber is quadratic for |e| &lt; {_format(delta)} and "

@@ -22,7 +22,7 @@ from matplotlib.backend_bases import MouseButton
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from lessons import fitting, plotting
+from lessons import fitting, plotting, registry
 from lessons.demos import WidgetDemo
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
     "l1_change_distance",
 ]
 
-_NAMES = {"l2": "L2", "l1": "L1", "huber": "Huber"}
+_LOSSES = ("l2", "l1", "huber")  # the lines a demo can draw (keys of `lessons.registry`)
 _FIGSIZE = (8.0, 4.5)
 _X_LIMITS = (0.0, 9.0)
 _Y_LIMITS = (-6.0, 16.0)
@@ -200,6 +200,10 @@ def _check_points(x, y):
     return np.array(x, dtype=float), np.array(y, dtype=float)
 
 
+def _title(name):
+    return registry.get(name).title
+
+
 def _equation(fit):
     sign = "−" if fit.slope < 0 else "+"
     return f"ŷ = {fit.intercept:.2f} {sign} {abs(fit.slope):.2f}·x".replace("-", "−")
@@ -235,10 +239,7 @@ class LinesFigure(WidgetDemo):
 
         self.x, self.y = _check_points(x, y)
         self.start_x, self.start_y = self.x.copy(), self.y.copy()
-        self.losses = tuple(losses)
-        for name in self.losses:
-            if name not in _NAMES:
-                raise ValueError(f"losses must be among {', '.join(_NAMES)}, got {name!r}.")
+        self.losses = tuple(registry.get(name, among=_LOSSES).key for name in losses)
         self.delta = float(delta)
         self._marked = None
         self.figure = figure
@@ -295,7 +296,7 @@ class LinesFigure(WidgetDemo):
             return f"<b>{html.escape(self.describe())}</b>"
         rows = "".join(
             f'<tr><td style="color: {plotting.color(name)}; padding-right: 1em;"><b>'
-            f"{_NAMES[name]}</b></td><td>{html.escape(_equation(fit))}</td></tr>"
+            f"{_title(name)}</b></td><td>{html.escape(_equation(fit))}</td></tr>"
             for name, fit in self.fits.items())
         return f'<table style="font-family: monospace;">{rows}</table>'
 
@@ -303,8 +304,8 @@ class LinesFigure(WidgetDemo):
         """The fitted lines as text, one per loss."""
         if not self.fits:
             return "Two different x values are needed to fit a line: move a point sideways."
-        width = max(len(_NAMES[name]) for name in self.fits)
-        return separator.join(f"{_NAMES[name]:<{width}}  {_equation(fit)}"
+        width = max(len(_title(name)) for name in self.fits)
+        return separator.join(f"{_title(name):<{width}}  {_equation(fit)}"
                               for name, fit in self.fits.items())
 
     def move_point(self, index, y=None, x=None):
