@@ -160,10 +160,10 @@ def get(name_or_alias, among=None):
     --------
     >>> get("quantile").key
     'pinball'
-    >>> get("cauchy")  # doctest: +ELLIPSIS
+    >>> get("l3")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown loss 'cauchy'; choose one of l1 (l1_loss, mae), l2 (mse_loss, mse), ...
+    ValueError: unknown loss 'l3'; choose one of l1 (l1_loss, mae), l2 (mse_loss, mse), ...
     """
     record = find(name_or_alias)
     allowed = _RECORDS if among is None else tuple(get(key) for key in among)

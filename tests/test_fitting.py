@@ -412,4 +412,4 @@ def test_objective_rejects_bad_input():
     with pytest.raises(ValueError, match="intercept must be finite"):
         objective(GOOD_X, GOOD_Y, np.inf, 1.0)
     with pytest.raises(ValueError, match="unknown loss"):
-        objective(GOOD_X, GOOD_Y, 0.0, 1.0, loss="cauchy")
+        objective(GOOD_X, GOOD_Y, 0.0, 1.0, loss="l3")
