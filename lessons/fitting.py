@@ -19,7 +19,7 @@ import numpy as np
 
 from lessons import losses, registry
 
-__all__ = ["LOSSES", "LineFit", "fit_line", "objective"]
+__all__ = ["LOSSES", "LineFit", "fit_line", "l1_change_distance", "line_shift", "objective"]
 
 LOSSES = ("l2", "l1", "huber", "pinball")  # keys of `lessons.registry`; any spelling works
 
@@ -217,6 +217,95 @@ def objective(x, y, intercept, slope, loss="l2", delta=1.0, tau=0.5):
     intercept = _validate_number(intercept, "intercept")
     slope = _validate_number(slope, "slope")
     return _sum_of_losses(y - (intercept + slope * x), loss, delta, tau)
+
+
+# ---------------------------------------------------------------------------------------------
+# How a line answers to one point (04_outliers)
+# ---------------------------------------------------------------------------------------------
+def line_shift(x, y, index, moves, loss, delta=1.0):
+    """How far the fitted line moves at ``x[index]`` when point `index` moves up by each move.
+
+    Parameters
+    ----------
+    x, y : array_like
+        The points.
+    index : int
+        The point that moves (0-based).
+    moves : array_like
+        Vertical moves (negative: down).
+    loss : {"l2", "l1", "huber"}
+    delta : float
+        Huber's threshold.
+
+    Returns
+    -------
+    ndarray
+        Fitted value at ``x[index]`` after each move minus the fitted value before.
+
+    Examples
+    --------
+    >>> line_shift([0, 1, 2, 3], [0, 1, 2, 3], 3, [0.0, 4.0], "l2").round(6).tolist()
+    [0.0, 2.8]
+    """
+    x, y = _validate_data(x, y)
+    before = float(fit_line(x, y, loss, delta=delta).predict(x[index]))
+    shifts = []
+    for move in np.asarray(moves, dtype=float):
+        moved = y.copy()
+        moved[index] += move
+        shifts.append(float(fit_line(x, moved, loss, delta=delta).predict(x[index])))
+    return np.array(shifts) - before
+
+
+def l1_change_distance(x, y, index, direction):
+    """How far point `index` can move up (+1) or down (−1) before the L1 line changes.
+
+    The exact L1 line depends only on which side of it each point lies, so a point that moves
+    away from the line never changes it, and one that moves towards it changes it once it
+    crosses: after its residual. Both facts are checked with `fit_line` on either side of the
+    answer.
+
+    Parameters
+    ----------
+    x, y : array_like
+        The points.
+    index : int
+        The point (0-based).
+    direction : {+1, -1}
+        Up or down.
+
+    Returns
+    -------
+    float
+        The distance (0 for a point on the line, ``inf`` when no move that way changes it).
+
+    Examples
+    --------
+    >>> from lessons import data
+    >>> round(l1_change_distance(*data.eight_points(), index=3, direction=+1), 6)
+    0.333333
+    """
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be +1 (up) or -1 (down), got {direction!r}.")
+    x, y = _validate_data(x, y)
+    start = fit_line(x, y, "l1")
+    residual = float(start.residuals[index])
+    towards = -np.sign(residual) == direction or residual == 0.0
+    answer = abs(residual) if towards else np.inf
+    scale = 1.0 + np.abs(y).max()
+
+    def changed(distance):
+        moved = y.copy()
+        moved[index] += direction * distance
+        fit = fit_line(x, moved, "l1")
+        return not (np.isclose(fit.slope, start.slope, rtol=0, atol=1e-9 * scale)
+                    and np.isclose(fit.intercept, start.intercept, rtol=0, atol=1e-9 * scale))
+
+    step = 1e-6 * scale
+    below, above = (answer - step, answer + step) if np.isfinite(answer) else (1e3 * scale, None)
+    if (below > 0 and changed(below)) or (above is not None and not changed(above)):
+        raise RuntimeError("the L1 line did not change where expected; please report this.")
+    return answer
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 from matplotlib.backend_bases import MouseButton, MouseEvent
 from PIL import Image
-from scipy.optimize import minimize_scalar
 
-from lessons import data, fitting, losses
+from lessons import canvas, data, fitting, losses
 from lessons.demos import huber, outliers
 from lessons.keys import nb04, nb05
 
@@ -188,7 +187,7 @@ def test_blitted_picture_matches_a_full_redraw(make):
     _move_something(demo)
     blitted = _rgba(demo.png())
     demo.figure.canvas.draw()  # everything from scratch
-    full = _rgba(outliers._png(demo.figure.canvas.buffer_rgba()))
+    full = _rgba(canvas.png_bytes(demo.figure.canvas.buffer_rgba()))
     assert blitted.shape == full.shape
     assert np.mean(np.any(blitted != full, axis=-1)) < 1e-4
     assert np.mean(np.all(full[..., :3] == 255, axis=-1)) < 0.97  # not a blank picture
@@ -249,43 +248,8 @@ def test_slider_demo_text_is_stable():
 
 
 # --------------------------------------------------------------------------------------------
-# Static helpers of 04_outliers
+# Static figures of 04_outliers
 # --------------------------------------------------------------------------------------------
-def test_line_shift_is_linear_for_l2_and_bounded_for_l1():
-    moves = np.linspace(-30, 30, 61)
-    l2 = outliers.line_shift(X, Y, 6, moves, "l2")
-    l1 = outliers.line_shift(X, Y, 6, moves, "l1")
-    leverage = 1 / X.size + (X[6] - X.mean()) ** 2 / np.sum((X - X.mean()) ** 2)
-    assert np.allclose(l2, leverage * moves)
-    assert np.max(np.abs(l1)) < 1.0
-    assert np.allclose(l1[moves >= 0], 0.0)  # the point is above the L1 line already
-
-
-def test_l1_change_distance_matches_a_search_with_fit_line():
-    start = fitting.fit_line(X, Y, "l1")
-
-    def changes(index, move):
-        moved = Y.copy()
-        moved[index] += move
-        fit = fitting.fit_line(X, moved, "l1")
-        return not (np.isclose(fit.slope, start.slope) and np.isclose(fit.intercept,
-                                                                         start.intercept))
-
-    for index in range(X.size):
-        for direction in (1, -1):
-            distance = outliers.l1_change_distance(X, Y, index, direction)
-            if np.isinf(distance):
-                assert not changes(index, direction * 100.0)
-            else:
-                assert distance == pytest.approx(abs(start.residuals[index]), abs=1e-12)
-                assert changes(index, direction * (distance + 1e-3))
-                if distance > 1e-3:
-                    assert not changes(index, direction * (distance - 1e-3))
-    assert outliers.l1_change_distance(X, Y, 3, 1) == pytest.approx(1 / 3)
-    with pytest.raises(ValueError, match="direction"):
-        outliers.l1_change_distance(X, Y, 3, 0)
-
-
 def test_plot_helpers_draw_what_they_return():
     from matplotlib.figure import Figure
 
@@ -341,57 +305,6 @@ def test_huber_fit_demo_moves_between_the_l1_and_l2_lines():
         huber.HuberFitDemo(x, y, delta_range=(1.0, 0.5))
 
 
-# --------------------------------------------------------------------------------------------
-# 05_huber: huber_location and gaussian_efficiency
-# --------------------------------------------------------------------------------------------
-def _huber_objective(location, sample, delta):
-    return losses.huber_loss(np.full_like(sample, location), sample, delta=delta,
-                             reduction="sum")
-
-
-def test_huber_location_minimises_the_huber_objective():
-    rng = np.random.default_rng(0)
-    samples = rng.standard_t(2, size=(30, 15))
-    for delta in (0.1, 1.0, 3.0):
-        estimates = huber.huber_location(samples, delta)
-        assert estimates.shape == (30,)
-        for sample, estimate in zip(samples, estimates, strict=True):
-            reference = minimize_scalar(_huber_objective, args=(sample, delta),
-                                        bracket=(sample.min(), sample.max()), tol=1e-12)
-            assert _huber_objective(estimate, sample, delta) <= reference.fun + 1e-9
-            assert abs(np.clip(sample - estimate, -delta, delta).sum()) < 1e-9
-
-
-def test_huber_location_limits_are_the_median_and_the_mean():
-    sample = np.array([0.0, 1.0, 2.0, 4.0, 100.0])
-    assert huber.huber_location(sample, 1e-9) == pytest.approx(np.median(sample), abs=1e-6)
-    assert huber.huber_location(sample, 1e3) == pytest.approx(np.mean(sample))
-    with pytest.raises(ValueError, match="positive"):
-        huber.huber_location(sample, 0.0)
-    with pytest.raises(ValueError, match="finite"):
-        huber.huber_location([1.0, np.nan], 1.0)
-
-
-def test_gaussian_efficiency_is_95_percent_at_1_345():
-    assert huber.gaussian_efficiency(1.345) == pytest.approx(0.95, abs=5e-4)
-    values = huber.gaussian_efficiency(np.array([0.5, 1.0, 1.345, 2.0, 4.0]))
-    assert np.all(np.diff(values) > 0) and values[-1] > 0.999
-    with pytest.raises(ValueError, match="positive"):
-        huber.gaussian_efficiency(0.0)
-
-
-def test_gaussian_efficiency_agrees_with_a_simulation():
-    rng = np.random.default_rng(0)
-    samples = rng.normal(scale=2.0, size=(4000, 100))
-    means, estimates = samples.mean(axis=1), huber.huber_location(samples, 1.345 * 2.0)
-    simulated = means.var() / estimates.var()
-    batches = [m.var() / h.var() for m, h in zip(means.reshape(20, -1), estimates.reshape(20, -1),
-                                                 strict=True)]
-    standard_error = np.std(batches, ddof=1) / np.sqrt(len(batches))
-    assert standard_error < 0.02
-    assert abs(simulated - huber.gaussian_efficiency(1.345)) < 4 * standard_error
-
-
 def test_making_an_ipympl_canvas_leaves_pyplots_backend_alone():
     import subprocess
     import sys
@@ -409,7 +322,7 @@ def test_making_an_ipympl_canvas_leaves_pyplots_backend_alone():
     assert result.stdout.split() == ["agg", "FigureCanvasAgg"]
 
 
-@pytest.mark.parametrize("module", [outliers, huber], ids=["outliers", "huber"])
+@pytest.mark.parametrize("module", [outliers, huber, canvas], ids=["outliers", "huber", "canvas"])
 def test_doctests_pass(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import minimize_scalar
 
-from lessons import data, estimators
+from lessons import data, estimators, losses
 
 small_samples = st.lists(
     st.integers(min_value=-20, max_value=20).map(float), min_size=1, max_size=9
@@ -183,3 +184,54 @@ def test_commute_times_and_sensor_readings():
     readings = data.sensor_readings()
     assert readings.shape == (9,) and np.median(readings) == pytest.approx(20.1)
     assert np.mean(np.abs(readings - np.median(readings))) == pytest.approx(0.6)
+
+
+# --------------------------------------------------------------------------------------------
+# 05_huber: huber_location and gaussian_efficiency
+# --------------------------------------------------------------------------------------------
+def _huber_objective(location, sample, delta):
+    return losses.huber_loss(np.full_like(sample, location), sample, delta=delta,
+                             reduction="sum")
+
+
+def test_huber_location_minimises_the_huber_objective():
+    rng = np.random.default_rng(0)
+    samples = rng.standard_t(2, size=(30, 15))
+    for delta in (0.1, 1.0, 3.0):
+        estimates = estimators.huber_location(samples, delta)
+        assert estimates.shape == (30,)
+        for sample, estimate in zip(samples, estimates, strict=True):
+            reference = minimize_scalar(_huber_objective, args=(sample, delta),
+                                        bracket=(sample.min(), sample.max()), tol=1e-12)
+            assert _huber_objective(estimate, sample, delta) <= reference.fun + 1e-9
+            assert abs(np.clip(sample - estimate, -delta, delta).sum()) < 1e-9
+
+
+def test_huber_location_limits_are_the_median_and_the_mean():
+    sample = np.array([0.0, 1.0, 2.0, 4.0, 100.0])
+    assert estimators.huber_location(sample, 1e-9) == pytest.approx(np.median(sample), abs=1e-6)
+    assert estimators.huber_location(sample, 1e3) == pytest.approx(np.mean(sample))
+    with pytest.raises(ValueError, match="positive"):
+        estimators.huber_location(sample, 0.0)
+    with pytest.raises(ValueError, match="finite"):
+        estimators.huber_location([1.0, np.nan], 1.0)
+
+
+def test_gaussian_efficiency_is_95_percent_at_1_345():
+    assert estimators.gaussian_efficiency(1.345) == pytest.approx(0.95, abs=5e-4)
+    values = estimators.gaussian_efficiency(np.array([0.5, 1.0, 1.345, 2.0, 4.0]))
+    assert np.all(np.diff(values) > 0) and values[-1] > 0.999
+    with pytest.raises(ValueError, match="positive"):
+        estimators.gaussian_efficiency(0.0)
+
+
+def test_gaussian_efficiency_agrees_with_a_simulation():
+    rng = np.random.default_rng(0)
+    samples = rng.normal(scale=2.0, size=(4000, 100))
+    means, estimates = samples.mean(axis=1), estimators.huber_location(samples, 1.345 * 2.0)
+    simulated = means.var() / estimates.var()
+    batches = [m.var() / h.var() for m, h in zip(means.reshape(20, -1), estimates.reshape(20, -1),
+                                                 strict=True)]
+    standard_error = np.std(batches, ddof=1) / np.sqrt(len(batches))
+    assert standard_error < 0.02
+    assert abs(simulated - estimators.gaussian_efficiency(1.345)) < 4 * standard_error

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog, minimize
 
-from lessons import fitting
+from lessons import data, fitting
 from lessons.fitting import LineFit, fit_line, objective
 
 TOL = 1e-9
@@ -413,3 +413,45 @@ def test_objective_rejects_bad_input():
         objective(GOOD_X, GOOD_Y, np.inf, 1.0)
     with pytest.raises(ValueError, match="unknown loss"):
         objective(GOOD_X, GOOD_Y, 0.0, 1.0, loss="l3")
+
+
+# ---------------------------------------------------------------------------------------------
+# How a line answers to one point (04_outliers)
+# ---------------------------------------------------------------------------------------------
+EIGHT_X, EIGHT_Y = data.eight_points()
+
+
+def test_line_shift_is_linear_for_l2_and_bounded_for_l1():
+    moves = np.linspace(-30, 30, 61)
+    l2 = fitting.line_shift(EIGHT_X, EIGHT_Y, 6, moves, "l2")
+    l1 = fitting.line_shift(EIGHT_X, EIGHT_Y, 6, moves, "l1")
+    centred = EIGHT_X - EIGHT_X.mean()
+    leverage = 1 / EIGHT_X.size + centred[6] ** 2 / np.sum(centred**2)
+    assert np.allclose(l2, leverage * moves)
+    assert np.max(np.abs(l1)) < 1.0
+    assert np.allclose(l1[moves >= 0], 0.0)  # the point is above the L1 line already
+
+
+def test_l1_change_distance_matches_a_search_with_fit_line():
+    start = fitting.fit_line(EIGHT_X, EIGHT_Y, "l1")
+
+    def changes(index, move):
+        moved = EIGHT_Y.copy()
+        moved[index] += move
+        fit = fitting.fit_line(EIGHT_X, moved, "l1")
+        return not (np.isclose(fit.slope, start.slope) and np.isclose(fit.intercept,
+                                                                         start.intercept))
+
+    for index in range(EIGHT_X.size):
+        for direction in (1, -1):
+            distance = fitting.l1_change_distance(EIGHT_X, EIGHT_Y, index, direction)
+            if np.isinf(distance):
+                assert not changes(index, direction * 100.0)
+            else:
+                assert distance == pytest.approx(abs(start.residuals[index]), abs=1e-12)
+                assert changes(index, direction * (distance + 1e-3))
+                if distance > 1e-3:
+                    assert not changes(index, direction * (distance - 1e-3))
+    assert fitting.l1_change_distance(EIGHT_X, EIGHT_Y, 3, 1) == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="direction"):
+        fitting.l1_change_distance(EIGHT_X, EIGHT_Y, 3, 0)

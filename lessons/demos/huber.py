@@ -3,10 +3,10 @@
 `HuberCurves` shows Huber(δ) and SmoothL1(β = δ) with their slopes and marks the transition
 points ±δ; `HuberFitDemo` refits a Huber line between the L1 and L2 lines as δ changes. Both are
 drawn with Agg into an ``ipywidgets.Image`` (no ipympl needed) and redraw only what moves (see
-``outliers.LiveFigure``); tests set ``delta_slider.value`` and read the artists back.
+`lessons.canvas.LiveFigure`); tests set ``delta_slider.value`` and read the artists back.
 
-`huber_location` and `gaussian_efficiency` support the notebook's section on choosing δ: the
-Huber estimate of a location, and its asymptotic efficiency under Gaussian noise.
+The statistics of the notebook's section on choosing δ (`huber_location`, `gaussian_efficiency`)
+live in `lessons.estimators`.
 """
 
 import math
@@ -14,10 +14,11 @@ import math
 import numpy as np
 
 from lessons import losses, plotting
+from lessons.canvas import LiveFigure, new_figure
 from lessons.demos import WidgetDemo
-from lessons.demos.outliers import LinesFigure, LiveFigure, new_figure
+from lessons.demos.outliers import LinesFigure
 
-__all__ = ["HuberCurves", "HuberFitDemo", "huber_location", "gaussian_efficiency"]
+__all__ = ["HuberCurves", "HuberFitDemo"]
 
 _DELTA_STEP = 0.05
 _LOG_STEP = 0.02  # the Huber-fit slider moves δ by a factor 10**0.02 ≈ 1.047 per step
@@ -253,86 +254,6 @@ class HuberFitDemo(LinesFigure):
         return f"HuberFitDemo at δ = {self.delta:.3g}: {self.describe()}"
 
 
-def huber_location(samples, delta):
-    """Huber M-estimate of location of each row: the μ minimising Σ Huber_δ(x_i − μ).
-
-    Solves Σ clip(x_i − μ, −δ, δ) = 0 (the derivative, decreasing in μ) by bisection on all rows
-    at once, then exactly: once the points within δ of μ are known, μ is a closed-form average.
-
-    Parameters
-    ----------
-    samples : array_like, shape (..., n)
-        One sample per row (the last axis).
-    delta : float
-        Huber's threshold, in the units of the samples; positive.
-
-    Returns
-    -------
-    ndarray, shape (...)
-        Between the sample median's neighbours and the mean: the median as δ → 0, the mean
-        once δ exceeds every distance to it.
-
-    Examples
-    --------
-    >>> float(huber_location([0.0, 1.0, 2.0, 100.0], delta=1.0))
-    1.5
-    >>> float(huber_location([0.0, 1.0, 2.0, 100.0], delta=1000.0))
-    25.75
-    """
-    values = np.asarray(samples, dtype=float)
-    delta = float(delta)
-    if not (np.isfinite(delta) and delta > 0):
-        raise ValueError(f"delta must be a positive number, got {delta!r}.")
-    if values.ndim == 0 or values.shape[-1] == 0 or not np.all(np.isfinite(values)):
-        raise ValueError("samples must be finite numbers with at least one value per row.")
-    low, high = values.min(axis=-1), values.max(axis=-1)
-    for _ in range(60):  # the bracket shrinks 2**60-fold: far below any gap between points
-        middle = 0.5 * (low + high)
-        pushes_up = np.clip(values - middle[..., None], -delta, delta).sum(axis=-1) > 0
-        low = np.where(pushes_up, middle, low)
-        high = np.where(pushes_up, high, middle)
-    estimate = 0.5 * (low + high)
-    # Exact finish: with the set inside (|x - μ| < δ) fixed, Σψ = 0 is linear in μ.
-    residuals = values - estimate[..., None]
-    inside = np.abs(residuals) < delta
-    count = inside.sum(axis=-1)
-    capped = np.where(inside, 0.0, delta * np.sign(residuals)).sum(axis=-1)
-    exact = (np.where(inside, values, 0.0).sum(axis=-1) + capped) / np.maximum(count, 1)
-
-    def slope_sum(location):
-        return np.abs(np.clip(values - location[..., None], -delta, delta).sum(axis=-1))
-
-    keep_exact = (count > 0) & (slope_sum(exact) <= slope_sum(estimate))
-    return np.where(keep_exact, exact, estimate)
-
-
-def gaussian_efficiency(k):
-    """Asymptotic efficiency of Huber's location estimate, δ = kσ, relative to the mean.
-
-    Under Gaussian noise of standard deviation σ the efficiency is (2Φ(k) − 1)² / E[ψ²], with
-    E[ψ²] = 2Φ(k) − 1 − 2kφ(k) + 2k²(1 − Φ(k)) for ψ(z) = clip(z, −k, k).
-
-    Parameters
-    ----------
-    k : float or array_like
-        δ in units of σ; positive.
-
-    Returns
-    -------
-    float or ndarray
-        In (0, 1): 1 would be as good as the mean on clean Gaussian data.
-
-    Examples
-    --------
-    >>> round(gaussian_efficiency(1.345), 3)
-    0.95
-    """
-    from scipy.stats import norm
-
-    k = np.asarray(k, dtype=float)
-    if np.any(~np.isfinite(k)) or np.any(k <= 0):
-        raise ValueError("k must be positive and finite.")
-    inside = 2.0 * norm.cdf(k) - 1.0
-    psi_squared = inside - 2.0 * k * norm.pdf(k) + 2.0 * k**2 * norm.sf(k)
-    result = inside**2 / psi_squared
-    return float(result) if result.ndim == 0 else result
+# Re-exported for notebook 05 and its answer key, which still use them from here; their home is
+# `lessons.estimators`.
+from lessons.estimators import gaussian_efficiency, huber_location  # noqa: E402,F401

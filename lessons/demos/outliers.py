@@ -8,26 +8,25 @@ drags any point with the mouse. `SliderDemo` shows the same figure as a picture 
 `LiveFigure`). Tests drive them without a browser: feed Matplotlib mouse events to
 ``figure.canvas.callbacks.process`` or set ``slider.value``, then read `lines` back.
 
-The static helpers of ``04_outliers`` live here too: `plot_fits`, `plot_shares`, `line_shift`
-and `l1_change_distance`.
+The static figures of ``04_outliers`` live here too: `plot_fits` and `plot_shares`. The maths
+behind the notebook's questions (`line_shift`, `l1_change_distance`) is in `lessons.fitting`,
+the live canvas in `lessons.canvas`.
 """
 
 import html
-import io
-import sys
-import warnings
 
 import numpy as np
 from matplotlib.backend_bases import MouseButton
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from lessons import fitting, plotting, registry
+from lessons.canvas import LiveFigure, new_figure
 from lessons.demos import WidgetDemo
 
+# Re-exported for the notebooks and answer keys that still import them from here; their home
+# is `lessons.fitting` (maths) and `lessons.canvas` (figures).
+from lessons.fitting import l1_change_distance, line_shift  # noqa: E402,F401
+
 __all__ = [
-    "LiveFigure",
-    "new_figure",
     "LinesFigure",
     "DragDemo",
     "SliderDemo",
@@ -38,160 +37,9 @@ __all__ = [
 ]
 
 _LOSSES = ("l2", "l1", "huber")  # the lines a demo can draw (keys of `lessons.registry`)
-_FIGSIZE = (8.0, 4.5)
 _X_LIMITS = (0.0, 9.0)
 _Y_LIMITS = (-6.0, 16.0)
 _PICK_RADIUS = 15.0  # pixels (at 100 dpi) within which a click grabs a point
-_PNG_COMPRESSION = 1  # fast zlib level: the picture is rebuilt on every slider step
-
-
-def _png(rgba):
-    """PNG bytes of an RGBA pixel array (height, width, 4)."""
-    from PIL import Image  # Pillow comes with Matplotlib
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(rgba)).save(buffer, format="png", compress_level=_PNG_COMPRESSION)
-    return buffer.getvalue()
-
-
-class LiveFigure:
-    """Redraw a figure's moving artists fast: blit them over a cached picture of the rest.
-
-    A full Matplotlib draw spends most of its time on text (ticks, labels, legend). The artists
-    given to `add` are marked animated: a full draw leaves them out and caches the picture of
-    everything else, and `refresh` then pastes that picture back and draws only them.
-    Works on any Agg-based canvas: Agg itself (pictures, tests) and ipympl (live figures).
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-        A figure whose canvas is Agg-based (``FigureCanvasAgg`` or ipympl's ``Canvas``).
-
-    Examples
-    --------
-    >>> figure = new_figure(interactive=False)
-    >>> (line,) = figure.add_subplot().plot([0, 1], [0, 1])
-    >>> live = LiveFigure(figure)
-    >>> live.add(line)
-    >>> line.set_ydata([1, 0])
-    >>> live.refresh()
-    >>> live.png()[:4]
-    b'\\x89PNG'
-    """
-
-    def __init__(self, figure):
-        self.figure = figure
-        self.artists = []
-        self._canvas = figure.canvas
-        self._background = None
-        self._renderer = None
-        figure.canvas.mpl_connect("draw_event", self._on_draw)
-
-    def add(self, *artists):
-        """Mark `artists` as moving: they are redrawn by every `refresh`."""
-        for artist in artists:
-            artist.set_animated(True)
-            self.artists.append(artist)
-
-    def _on_draw(self, event):
-        renderer = event.renderer
-        if (self._canvas.is_saving() or renderer is not getattr(self._canvas, "renderer", None)
-                or "draw_path" in vars(renderer)):
-            # savefig draws animated artists itself; draw_without_rendering (which replaces
-            # the renderer's draw methods for the pass) paints no pixels worth keeping.
-            return
-        # A full draw has just painted everything except the moving artists: keep that picture,
-        # then put the moving artists on top.
-        self._background = self._canvas.copy_from_bbox(self.figure.bbox)
-        self._renderer = self._canvas.get_renderer()
-        for artist in self.artists:
-            artist.draw(renderer)
-
-    def invalidate(self):
-        """Forget the cached picture: call after changing anything that is not moving."""
-        self._background = None
-
-    def refresh(self):
-        """Show the moving artists' current state (a full draw only when the size changed)."""
-        canvas = self._canvas
-        if self._background is None or canvas.get_renderer() is not self._renderer:
-            canvas.draw()
-            return
-        canvas.restore_region(self._background)
-        for artist in self.artists:
-            self.figure.draw_artist(artist)
-        canvas.blit(self.figure.bbox)
-
-    def png(self):
-        """The picture as PNG bytes, at the figure's own size and dpi."""
-        if self._background is None or self._canvas.get_renderer() is not self._renderer:
-            self._canvas.draw()
-        return _png(self._canvas.buffer_rgba())
-
-
-def _ipympl_classes():
-    """ipympl's ``Canvas`` and ``FigureManager``, imported without switching pyplot's backend.
-
-    Importing the ``ipympl`` package the first time calls ``matplotlib.use`` on itself (so that
-    ``import ipympl`` works as ``%matplotlib widget``). Here only its canvas is wanted: the
-    notebook's other figures must stay inline, so the backend in use before is restored.
-    """
-    if "ipympl" not in sys.modules:
-        import matplotlib
-
-        before = matplotlib.rcParams._get("backend")  # the raw value: no backend resolution
-        fallback = matplotlib.rcParams["backend_fallback"]
-        import ipympl  # noqa: F401
-
-        if matplotlib.rcParams._get("backend") != before:
-            pyplot = sys.modules.get("matplotlib.pyplot")
-            if pyplot is not None:
-                pyplot.switch_backend(before)
-            else:
-                matplotlib.rcParams._set("backend", before)
-        matplotlib.rcParams["backend_fallback"] = fallback
-    from ipympl.backend_nbagg import Canvas, FigureManager
-
-    return Canvas, FigureManager
-
-
-def new_figure(interactive=True, figsize=_FIGSIZE):
-    """A figure outside pyplot, on an ipympl canvas (live in JupyterLab) or an Agg canvas.
-
-    Parameters
-    ----------
-    interactive : bool, default True
-        True: an ipympl ``Canvas`` widget that receives mouse events from the browser (header,
-        toolbar and footer hidden). False: a plain Agg canvas (pictures and tests).
-    figsize : (float, float)
-        In inches.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Laid out with constrained layout; ``figure.canvas`` is the widget when interactive.
-    """
-    figure = Figure(figsize=figsize, layout="constrained")
-    if interactive:
-        Canvas, FigureManager = _ipympl_classes()
-        canvas = Canvas(figure)
-        # Before a browser shows it, ipympl 0.10 stores every picture the kernel draws in the
-        # widget's state as bare base64, which the browser cannot load: a canvas shown inside
-        # a box then stays empty (0 × 0 pixels). The browser asks for a picture anyway once
-        # the canvas appears, so the kernel need not send one before.
-        canvas.syncing_data_url = False
-        with warnings.catch_warnings():
-            # ipympl's toolbar passes traitlets an argument it ignores (ipympl 0.10, harmless)
-            warnings.filterwarnings("ignore", "Passing unrecognized arguments",
-                                    DeprecationWarning)
-            FigureManager(canvas, 0)  # handles the browser's messages; also makes the toolbar
-        canvas.header_visible = False
-        canvas.footer_visible = False
-        canvas.toolbar_visible = False  # pan and zoom would fight with dragging
-        canvas.resizable = False
-    else:
-        FigureCanvasAgg(figure)
-    return figure
 
 
 def _check_points(x, y):
@@ -618,89 +466,3 @@ def plot_shares(ax, shares, labels=None):
     ax.set(ylabel="share of the total loss (%)", ylim=(0, 112))
     ax.legend(loc="upper left")
     return containers
-
-
-def line_shift(x, y, index, moves, loss, delta=1.0):
-    """How far the fitted line moves at ``x[index]`` when point `index` moves up by each move.
-
-    Parameters
-    ----------
-    x, y : array_like
-        The points.
-    index : int
-        The point that moves (0-based).
-    moves : array_like
-        Vertical moves (negative: down).
-    loss : {"l2", "l1", "huber"}
-    delta : float
-        Huber's threshold.
-
-    Returns
-    -------
-    ndarray
-        Fitted value at ``x[index]`` after each move minus the fitted value before.
-
-    Examples
-    --------
-    >>> line_shift([0, 1, 2, 3], [0, 1, 2, 3], 3, [0.0, 4.0], "l2").round(6).tolist()
-    [0.0, 2.8]
-    """
-    x, y = _check_points(x, y)
-    before = float(fitting.fit_line(x, y, loss, delta=delta).predict(x[index]))
-    shifts = []
-    for move in np.asarray(moves, dtype=float):
-        moved = y.copy()
-        moved[index] += move
-        shifts.append(float(fitting.fit_line(x, moved, loss, delta=delta).predict(x[index])))
-    return np.array(shifts) - before
-
-
-def l1_change_distance(x, y, index, direction):
-    """How far point `index` can move up (+1) or down (−1) before the L1 line changes.
-
-    The exact L1 line depends only on which side of it each point lies, so a point that moves
-    away from the line never changes it, and one that moves towards it changes it once it
-    crosses: after its residual. Both facts are checked with `lessons.fitting.fit_line` on either
-    side of the answer.
-
-    Parameters
-    ----------
-    x, y : array_like
-        The points.
-    index : int
-        The point (0-based).
-    direction : {+1, -1}
-        Up or down.
-
-    Returns
-    -------
-    float
-        The distance (0 for a point on the line, ``inf`` when no move that way changes it).
-
-    Examples
-    --------
-    >>> from lessons import data
-    >>> round(l1_change_distance(*data.eight_points(), index=3, direction=+1), 6)
-    0.333333
-    """
-    if direction not in (1, -1):
-        raise ValueError(f"direction must be +1 (up) or -1 (down), got {direction!r}.")
-    x, y = _check_points(x, y)
-    start = fitting.fit_line(x, y, "l1")
-    residual = float(start.residuals[index])
-    towards = -np.sign(residual) == direction or residual == 0.0
-    answer = abs(residual) if towards else np.inf
-    scale = 1.0 + np.abs(y).max()
-
-    def changed(distance):
-        moved = y.copy()
-        moved[index] += direction * distance
-        fit = fitting.fit_line(x, moved, "l1")
-        return not (np.isclose(fit.slope, start.slope, rtol=0, atol=1e-9 * scale)
-                    and np.isclose(fit.intercept, start.intercept, rtol=0, atol=1e-9 * scale))
-
-    step = 1e-6 * scale
-    below, above = (answer - step, answer + step) if np.isfinite(answer) else (1e3 * scale, None)
-    if (below > 0 and changed(below)) or (above is not None and not changed(above)):
-        raise RuntimeError("the L1 line did not change where expected; please report this.")
-    return answer

@@ -5,7 +5,7 @@
 clean signal, on the right each run's error against the clean signal (or its training loss) up
 to that step. It draws
 with Agg into an ``ipywidgets.Image`` (no ipympl needed) and redraws only what moves (see
-`lessons.demos.outliers.LiveFigure`); tests set ``slider.value`` and read the artists back.
+`lessons.canvas.LiveFigure`); tests set ``slider.value`` and read the artists back.
 `ProgressBar` shows how far a long batch of training runs has got.
 
 The static helpers (`style`, `plot_fits`, `plot_error_curves`, `plot_over_seeds`) draw the
@@ -17,8 +17,8 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from lessons import plotting
+from lessons.canvas import LiveFigure, new_figure
 from lessons.demos import WidgetDemo
-from lessons.demos.outliers import LiveFigure, new_figure
 
 __all__ = [
     "STYLES",
