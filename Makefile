@@ -62,8 +62,9 @@ instructor: setup
 readme: setup
 	$(BIN)/python -m lessons.readme
 
+# The same ruff run as tests/test_lint.py (which checks that these paths agree with it).
 lint: setup
-	$(BIN)/ruff check lessons tests benchmarks
+	$(BIN)/ruff check --output-format concise --no-cache lessons tests benchmarks tools notebooks solutions
 
 clean:
 	rm -rf $(VENV)

@@ -1,7 +1,11 @@
 """Regression losses and their gradients, with PyTorch's names and conventions.
 
-Every loss takes ``(input, target)`` (predictions first), its own parameter, then ``reduction``,
-exactly as ``torch.nn.functional`` does, and works in float64. The residual is
+Every loss takes ``(input, target)`` (predictions first) positionally and everything else by
+keyword, ``reduction`` first and then its own parameter, in the order of ``torch.nn.functional``
+(``huber_loss(input, target, *, reduction="mean", delta=1.0)``). torch also accepts them
+positionally, where its ``l1_loss(input, target, x)`` takes ``x`` as the old ``size_average``;
+here a positional third argument is an error, so a call cannot mean different things in the two.
+Everything works in float64. The residual is
 ``e = target - input`` (what happened minus what was predicted).
 
 Each ``*_grad`` function returns the gradient of the loss with respect to ``input``, shaped like
@@ -101,7 +105,7 @@ def _check_tau(tau):
 # --------------------------------------------------------------------------------------------
 # L1 and L2
 # --------------------------------------------------------------------------------------------
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input, target, *, reduction="mean"):
     """Absolute error |target - input|, reduced: MAE by default, SAE with ``reduction="sum"``.
 
     Parameters
@@ -127,7 +131,7 @@ def l1_loss(input, target, reduction="mean"):
     return _reduce(np.abs(target_array - input_array), reduction)
 
 
-def l1_loss_grad(input, target, reduction="mean"):
+def l1_loss_grad(input, target, *, reduction="mean"):
     """Gradient of `l1_loss` w.r.t. `input`: sign(input - target), divided by N for the mean.
 
     At a residual of exactly 0 it returns 0, the subgradient PyTorch uses (``sign(0) = 0``).
@@ -141,7 +145,7 @@ def l1_loss_grad(input, target, reduction="mean"):
     return _scale_grad(np.sign(input_array - target_array), reduction)
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input, target, *, reduction="mean"):
     """Squared error (target - input)², reduced: MSE by default, SSE with ``reduction="sum"``.
 
     Parameters
@@ -167,7 +171,7 @@ def mse_loss(input, target, reduction="mean"):
     return _reduce((target_array - input_array) ** 2, reduction)
 
 
-def mse_loss_grad(input, target, reduction="mean"):
+def mse_loss_grad(input, target, *, reduction="mean"):
     """Gradient of `mse_loss` w.r.t. `input`: 2 (input - target), divided by N for the mean.
 
     Examples
@@ -182,7 +186,7 @@ def mse_loss_grad(input, target, reduction="mean"):
 # --------------------------------------------------------------------------------------------
 # Huber and SmoothL1
 # --------------------------------------------------------------------------------------------
-def huber_loss(input, target, delta=1.0, reduction="mean"):
+def huber_loss(input, target, *, reduction="mean", delta=1.0):
     """Huber loss: ½e² for |e| < delta, delta·(|e| - ½delta) beyond.
 
     Parameters
@@ -191,10 +195,10 @@ def huber_loss(input, target, delta=1.0, reduction="mean"):
         Predictions, any shape.
     target : array_like
         True values, same shape as `input`.
-    delta : float, default 1.0
-        Residual size at which the loss turns linear; must be positive.
     reduction : {"mean", "sum", "none"}, default "mean"
         As in ``torch.nn.functional.huber_loss``.
+    delta : float, default 1.0
+        Residual size at which the loss turns linear; must be positive.
 
     Returns
     -------
@@ -213,7 +217,7 @@ def huber_loss(input, target, delta=1.0, reduction="mean"):
     return _reduce(elementwise, reduction)
 
 
-def huber_loss_grad(input, target, delta=1.0, reduction="mean"):
+def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
     """Gradient of `huber_loss` with respect to `input`: input - target clipped to [-delta, delta].
 
     The derivative is continuous, so the value exactly at |e| = delta is ±delta either way.
@@ -228,7 +232,7 @@ def huber_loss_grad(input, target, delta=1.0, reduction="mean"):
     return _scale_grad(np.clip(input_array - target_array, -delta, delta), reduction)
 
 
-def smooth_l1_loss(input, target, beta=1.0, reduction="mean"):
+def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     """SmoothL1 loss: ½e²/beta for |e| < beta, |e| - ½beta beyond; equal to Huber(delta=beta)/beta.
 
     With ``beta=0`` it is exactly the L1 loss, as in PyTorch.
@@ -239,10 +243,10 @@ def smooth_l1_loss(input, target, beta=1.0, reduction="mean"):
         Predictions, any shape.
     target : array_like
         True values, same shape as `input`.
-    beta : float, default 1.0
-        Residual size at which the loss turns linear; zero or positive.
     reduction : {"mean", "sum", "none"}, default "mean"
         As in ``torch.nn.functional.smooth_l1_loss``.
+    beta : float, default 1.0
+        Residual size at which the loss turns linear; zero or positive.
 
     Returns
     -------
@@ -256,14 +260,14 @@ def smooth_l1_loss(input, target, beta=1.0, reduction="mean"):
     """
     beta = _check_beta(beta)
     if beta == 0.0:
-        return l1_loss(input, target, reduction)
+        return l1_loss(input, target, reduction=reduction)
     input_array, target_array = _prepare(input, target, reduction)
     size = np.abs(target_array - input_array)
     elementwise = np.where(size < beta, 0.5 * size**2 / beta, size - 0.5 * beta)
     return _reduce(elementwise, reduction)
 
 
-def smooth_l1_loss_grad(input, target, beta=1.0, reduction="mean"):
+def smooth_l1_loss_grad(input, target, *, reduction="mean", beta=1.0):
     """Gradient of `smooth_l1_loss` w.r.t. `input`: (input - target)/beta clipped to [-1, 1].
 
     With ``beta=0`` it is the L1 gradient, 0 at a residual of exactly 0.
@@ -275,7 +279,7 @@ def smooth_l1_loss_grad(input, target, beta=1.0, reduction="mean"):
     """
     beta = _check_beta(beta)
     if beta == 0.0:
-        return l1_loss_grad(input, target, reduction)
+        return l1_loss_grad(input, target, reduction=reduction)
     input_array, target_array = _prepare(input, target, reduction)
     return _scale_grad(np.clip((input_array - target_array) / beta, -1.0, 1.0), reduction)
 
@@ -283,7 +287,7 @@ def smooth_l1_loss_grad(input, target, beta=1.0, reduction="mean"):
 # --------------------------------------------------------------------------------------------
 # Log-cosh and pinball
 # --------------------------------------------------------------------------------------------
-def log_cosh_loss(input, target, reduction="mean"):
+def log_cosh_loss(input, target, *, reduction="mean"):
     """Log-cosh loss log(cosh(e)): about ½e² near 0 and |e| - log 2 far away.
 
     Computed as |e| + log1p(exp(-2|e|)) - log 2, which never overflows (``np.cosh(1000)`` does).
@@ -315,7 +319,7 @@ def log_cosh_loss(input, target, reduction="mean"):
     return _reduce(np.maximum(elementwise, 0.0), reduction)
 
 
-def log_cosh_loss_grad(input, target, reduction="mean"):
+def log_cosh_loss_grad(input, target, *, reduction="mean"):
     """Gradient of `log_cosh_loss` with respect to `input`: tanh(input - target).
 
     Examples
@@ -327,7 +331,7 @@ def log_cosh_loss_grad(input, target, reduction="mean"):
     return _scale_grad(np.tanh(input_array - target_array), reduction)
 
 
-def pinball_loss(input, target, tau=0.5, reduction="mean"):
+def pinball_loss(input, target, *, reduction="mean", tau=0.5):
     """Pinball (quantile) loss: max(tau·e, (tau - 1)·e) with e = target - input.
 
     Under-predictions (e > 0) cost tau per unit, over-predictions 1 - tau; ``tau=0.5`` gives half
@@ -339,10 +343,10 @@ def pinball_loss(input, target, tau=0.5, reduction="mean"):
         Predictions, any shape.
     target : array_like
         True values, same shape as `input`.
-    tau : float, default 0.5
-        Quantile level, strictly between 0 and 1.
     reduction : {"mean", "sum", "none"}, default "mean"
         How to combine the elements, as for the other losses.
+    tau : float, default 0.5
+        Quantile level, strictly between 0 and 1.
 
     Returns
     -------
@@ -360,7 +364,7 @@ def pinball_loss(input, target, tau=0.5, reduction="mean"):
     return _reduce(np.maximum(tau * residual, (tau - 1.0) * residual), reduction)
 
 
-def pinball_loss_grad(input, target, tau=0.5, reduction="mean"):
+def pinball_loss_grad(input, target, *, reduction="mean", tau=0.5):
     """Gradient of `pinball_loss` with respect to `input`: -tau where e > 0, 1 - tau where e < 0.
 
     At e = 0 it returns 0.5 - tau, the midpoint of the subdifferential [-tau, 1 - tau]; this is

@@ -1,6 +1,7 @@
 """Tests of lessons.losses: hand-checked values, torch parity, properties and bad input."""
 
 import doctest
+import inspect
 
 import numpy as np
 import pytest
@@ -261,8 +262,16 @@ def test_gradients_match_finite_differences_away_from_kinks(pair, case, reductio
 # ---------------------------------------------------------------------------------------------
 # Parity with PyTorch (runs whenever torch is installed; .ci/run installs torch==2.13.0)
 # ---------------------------------------------------------------------------------------------
+TORCH_MISSING = ("torch parity not checked: torch is not installed "
+                 "(pip install torch==2.13.0, as .ci/run does)")
+
+
+def _torch():
+    return pytest.importorskip("torch", reason=TORCH_MISSING)
+
+
 def _torch_reference(name, prediction, target, reduction, kwargs):
-    torch = pytest.importorskip("torch")
+    torch = _torch()
     functional = torch.nn.functional
     x = torch.tensor(prediction, dtype=torch.float64, requires_grad=True)
     y = torch.tensor(target, dtype=torch.float64)
@@ -312,3 +321,29 @@ def test_values_and_gradients_match_torch(name, kwargs, reduction):
             grad(prediction, target, reduction=reduction, **kwargs), expected_grad,
             rtol=1e-12, atol=1e-14,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument order: torch's, with everything after (input, target) keyword-only
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name,kwargs", PARAMETRISED)
+def test_everything_after_input_and_target_is_keyword_only(name, kwargs):
+    loss, grad = loss_and_grad(name)
+    for function in (loss, grad):
+        parameters = list(inspect.signature(function).parameters.values())
+        assert [p.name for p in parameters[:3]] == ["input", "target", "reduction"]
+        assert all(p.kind is p.KEYWORD_ONLY for p in parameters[2:])
+        with pytest.raises(TypeError):
+            function([1.0], [0.0], "sum")
+
+
+@pytest.mark.parametrize("name", ["l1_loss", "mse_loss", "huber_loss", "smooth_l1_loss"])
+def test_keyword_order_and_defaults_agree_with_torch(name):
+    functional = _torch().nn.functional
+    ours = inspect.signature(getattr(losses, name)).parameters
+    theirs = inspect.signature(getattr(functional, name)).parameters
+    legacy = {"size_average", "reduce", "weight"}
+    theirs = {key: value for key, value in theirs.items() if key not in legacy}
+    assert list(ours) == list(theirs)
+    for key in list(ours)[2:]:
+        assert ours[key].default == theirs[key].default
