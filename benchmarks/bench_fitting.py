@@ -12,6 +12,9 @@ import numpy as np
 from lessons.fitting import fit_line
 
 SIZES = (8, 20, 200, 2000)
+# The exact L1 line on data sets a learner may bring (targets: 10**5 under 1 s, 10**6 under 15 s).
+LARGE_SIZES = (10**4, 10**5, 10**6)
+LARGE_TARGETS = {10**4: 0.1, 10**5: 1.0, 10**6: 15.0}
 LOSSES = (("l2", {}), ("l1", {}), ("huber", {"delta": 1.0}), ("pinball", {"tau": 0.9}))
 BUDGET_SECONDS = 1.0  # per row: repeat until this is spent ...
 MIN_RUNS, MAX_RUNS = 10, 300  # ... within these bounds
@@ -51,5 +54,25 @@ def main():
             print(f"{n:>6}  {loss:<8}  {median:>10.3f}  {p95:>9.3f}  {times.size:>5}")
 
 
+def time_large(sizes=LARGE_SIZES, losses=(("l1", {}), ("pinball", {"tau": 0.9}))):
+    """Seconds of one exact fit per size and loss: [(n, loss, seconds, target seconds)]."""
+    rng = np.random.default_rng(2024)
+    rows = []
+    for n in sizes:
+        x, y = line_with_outliers(n, rng)
+        for loss, kwargs in losses:
+            tic = time.perf_counter()
+            fit_line(x, y, loss, **kwargs)
+            rows.append((n, loss, time.perf_counter() - tic, LARGE_TARGETS[n]))
+    return rows
+
+
+def main_large():
+    print(f"{'n':>8}  {'loss':<8}  {'seconds':>8}  {'target':>7}")
+    for n, loss, seconds, target in time_large():
+        print(f"{n:>8}  {loss:<8}  {seconds:>8.3f}  {target:>7.1f}")
+
+
 if __name__ == "__main__":
+    main_large()
     main()

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog, minimize
 
-from lessons import data, fitting
+from lessons import data, fitting, quantile_line
 from lessons.fitting import LineFit, fit_line, objective
 
 TOL = 1e-9
@@ -91,6 +91,11 @@ def random_sets(seed, count):
 # ---------------------------------------------------------------------------------------------
 # Docstrings
 # ---------------------------------------------------------------------------------------------
+def test_quantile_line_doctests_pass():
+    result = doctest.testmod(quantile_line)
+    assert result.attempted > 0 and result.failed == 0
+
+
 def test_doctests_pass():
     result = doctest.testmod(fitting, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 10
@@ -197,8 +202,9 @@ def test_same_input_gives_identical_output():
 
 def test_large_input_path_matches_linear_programming(monkeypatch):
     # Force the sampled search (used above about 320 points) onto small inputs.
-    monkeypatch.setattr(fitting, "_DIRECT_PAIRS", 10)
-    monkeypatch.setattr(fitting, "_SAMPLE_PAIRS", 64)
+    monkeypatch.setattr(quantile_line, "_DIRECT_PAIRS", 10)
+    monkeypatch.setattr(quantile_line, "_SAMPLE_PAIRS", 64)
+    monkeypatch.setattr(quantile_line, "_WALK_FROM", 10**9)  # the breakpoint search only
     checked = 0
     for x, y, tau in random_sets(seed=5, count=150):
         if len(x) < 6:
@@ -213,13 +219,54 @@ def test_large_input_agrees_with_direct_search(monkeypatch):
     rng = np.random.default_rng(6)
     x = rng.normal(size=400)
     y = 2.0 * x + rng.standard_t(1, size=400)
+    monkeypatch.setattr(quantile_line, "_WALK_FROM", 10**9)
     sampled = fit_line(x, y, "l1")  # 79,800 pairs: the sampled search
-    monkeypatch.setattr(fitting, "_DIRECT_PAIRS", 10**6)
+    monkeypatch.setattr(quantile_line, "_DIRECT_PAIRS", 10**6)
     direct = fit_line(x, y, "l1")
     assert (sampled.intercept, sampled.slope) == pytest.approx(
         (direct.intercept, direct.slope), abs=1e-12
     )
     assert sampled.objective == pytest.approx(lp_optimum(x, y, 0.5) * 2, abs=1e-8)
+
+
+def test_edge_walk_matches_linear_programming_and_the_tie_rule(monkeypatch):
+    # Force the edge walk (used from 200 points) onto small inputs, integer ones included:
+    # where its certificate fails the breakpoint search must take over, with the same line.
+    checked = 0
+    for x, y, tau in random_sets(seed=7, count=150):
+        if len(x) < 4:
+            continue
+        monkeypatch.setattr(quantile_line, "_WALK_FROM", 10**9)
+        direct = fit_line(x, y, "pinball", tau=tau)
+        monkeypatch.setattr(quantile_line, "_WALK_FROM", 2)
+        walked = fit_line(x, y, "pinball", tau=tau)
+        assert abs(walked.objective - lp_optimum(x, y, tau)) <= TOL
+        assert (walked.intercept, walked.slope) == pytest.approx(
+            (direct.intercept, direct.slope), abs=1e-9)
+        checked += 1
+    assert checked > 80
+
+
+@pytest.mark.parametrize("tau", [0.5, 0.2, 0.9])
+def test_thousands_of_points_match_highs(tau):
+    rng = np.random.default_rng(11)
+    x = rng.uniform(0.0, 10.0, 3000)
+    y = 1.0 + 2.0 * x + rng.standard_t(2, 3000)
+    y[rng.random(3000) < 0.1] += 30.0
+    fit = fit_line(x, y, "pinball", tau=tau)
+    assert fit.objective == pytest.approx(lp_optimum(x, y, tau), rel=1e-9, abs=1e-7)
+
+
+def test_a_hundred_thousand_points_fit_optimally():
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=10**5)
+    y = 3.0 - x + rng.standard_t(1, size=10**5)
+    fit = fit_line(x, y, "l1")
+    # Optimality: 0 lies in the subdifferential, so moving the slope either way costs more.
+    for step in (1e-6, -1e-6):
+        assert objective(x, y, fit.intercept, fit.slope + step, "l1") >= fit.objective - 1e-9
+        moved = y - (fit.slope + step) * x
+        assert objective(x, y, np.median(moved), fit.slope + step, "l1") >= fit.objective - 1e-9
 
 
 # ---------------------------------------------------------------------------------------------
