@@ -13,7 +13,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT   ?= 8888
 JOBS   ?= 2
 
-.PHONY: setup lab test exercises check-exercises execute bench lint clean \
+.PHONY: setup lab test exercises check-exercises execute bench lint mutate clean \
 	browser-test instructor readme
 
 setup: $(STAMP)
@@ -45,8 +45,11 @@ execute: setup
 	$(BIN)/python -m lessons.build execute
 	$(BIN)/python -m lessons.build exercises
 
+# Everything (course vs its kernel-start floor, large fits, latencies, browser); writes
+# benchmarks/results.md and the README's table. `make bench ARGS=--course-only`: just the
+# course against its floor, each notebook and the large fits, printed.
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(ARGS)
 
 # JupyterLab in headless Chromium (apt-get install chromium chromium-driver); screenshots and
 # latencies in artifacts/browser/. `make test` runs it too, when Chromium is there.
@@ -65,6 +68,11 @@ readme: setup
 # The same ruff run as tests/test_lint.py (which checks that these paths agree with it).
 lint: setup
 	$(BIN)/ruff check --output-format concise --no-cache lessons tests benchmarks tools notebooks solutions
+
+# Break the code on purpose, one mutation at a time (in a temporary copy), and count how many
+# the tests catch: tools/mutate.py. `make mutate ARGS="-k fitting -v"` for a subset.
+mutate: setup
+	$(BIN)/python tools/mutate.py $(ARGS)
 
 clean:
 	rm -rf $(VENV)

@@ -44,6 +44,7 @@ COURSE_FOLDERS = ("notebooks", "solutions", "exercises")
 BENCH_START, BENCH_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 COURSE_TARGET_S = 60.0
+COURSE_FLOOR_RATIO = 2.0  # the course may take at most this many times its kernel-start floor
 KERNEL_TARGET_MS = 30.0
 BROWSER_TARGET_MS = 150.0
 IMPORT_REPEATS = 7
@@ -109,6 +110,36 @@ def measure_course(workers: int) -> dict:
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
     return {"wall_s": time.perf_counter() - start, "workers": workers, "notebooks": runs}
+
+
+def _bare_kernel(_index: int) -> float:
+    """Seconds to execute a notebook whose one cell is ``pass``: a fresh kernel started, used
+    and shut down exactly as for every notebook of the course, and nothing else."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def measure_floor(workers: int, count: int) -> dict:
+    """The floor of executing `count` notebooks: as many bare kernel starts, `workers` at a
+    time. The course's time over this is what the lessons themselves cost."""
+    start = time.perf_counter()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        each = list(pool.map(_bare_kernel, range(count)))
+    return {"wall_s": time.perf_counter() - start, "count": count, "each_s": each}
+
+
+def measure_large_fits() -> list[tuple]:
+    """(n, loss, seconds, target) of exact L1/pinball fits of 10**4 to 10**6 points."""
+    import bench_fitting
+
+    return bench_fitting.time_large()
 
 
 def _fresh_python_seconds(code: str) -> float:
@@ -240,16 +271,35 @@ def _verdict(value: float, target: float) -> str:
     return "✅ meets" if value <= target else "❌ misses"
 
 
-def summary_rows(course, imports, kernel, browser) -> list[tuple[str, str, str, str]]:
-    """(what, measured, target, verdict) rows for the README and the console."""
-    rows = []
+def course_rows(course, floor) -> list[tuple[str, str, str, str]]:
+    """The whole course against its floor: bare kernel starts, as many, in the same run."""
     failed = [run["path"] for run in course["notebooks"] if run["error"]]
     total = course["wall_s"]
-    rows.append((f"execute the whole course ({len(course['notebooks'])} notebooks, "
-                 f"{course['workers']} at a time)", f"{total:.1f} s", f"< {COURSE_TARGET_S:g} s",
-                 _verdict(total, COURSE_TARGET_S) + (f"; {len(failed)} failed" if failed else "")))
+    ratio = total / floor["wall_s"]
+    return [
+        (f"execute the whole course ({len(course['notebooks'])} notebooks, "
+         f"{course['workers']} at a time, fresh kernels)", f"{total:.1f} s",
+         f"< {COURSE_TARGET_S:g} s",
+         _verdict(total, COURSE_TARGET_S) + (f"; {len(failed)} failed" if failed else "")),
+        (f"floor: {floor['count']} bare kernel starts, {course['workers']} at a time",
+         f"{floor['wall_s']:.1f} s", "", ""),
+        ("course / floor", f"{ratio:.2f}×", f"≤ {COURSE_FLOOR_RATIO:g}×",
+         _verdict(ratio, COURSE_FLOOR_RATIO)),
+    ]
+
+
+def fit_rows(fits) -> list[tuple[str, str, str, str]]:
+    return [(f"exact `fit_line` ({loss}), {n:,} points", f"{seconds:.2f} s", f"< {target:g} s",
+             _verdict(seconds, target)) for n, loss, seconds, target in fits]
+
+
+def summary_rows(course, imports, kernel, browser, floor=None,
+                 fits=()) -> list[tuple[str, str, str, str]]:
+    """(what, measured, target, verdict) rows for the README and the console."""
+    rows = course_rows(course, floor) if floor else []
     slowest = max(course["notebooks"], key=lambda run: run["seconds"])
     rows.append((f"slowest notebook ({slowest['path']})", f"{slowest['seconds']:.1f} s", "", ""))
+    rows += fit_rows(fits)
     for name, seconds in imports.items():
         rows.append((f"`{name}`", f"{1e3 * seconds:.0f} ms", "", ""))
     for row in kernel:
@@ -366,13 +416,22 @@ def main(argv=None) -> int:
                         help="do not run the browser test; reuse its last measurement")
     parser.add_argument("--no-write", action="store_true",
                         help="print only; leave results.md and README.md alone")
+    parser.add_argument("--course-only", action="store_true",
+                        help="only the course against its floor and the fit_line times "
+                             "(implies --no-write); prints each notebook's time")
     args = parser.parse_args(argv)
+    if args.course_only:
+        return course_only(args.workers)
 
     context = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": machine()}
     print(f"benchmarks on {context['machine']}")
     print("executing the course ...", flush=True)
     course = measure_course(args.workers)
+    print("starting as many bare kernels ...", flush=True)
+    floor = measure_floor(args.workers, len(course["notebooks"]))
+    print("timing large exact fits ...", flush=True)
+    fits = measure_large_fits()
     print("timing imports ...", flush=True)
     imports = measure_imports()
     print("timing in-kernel callbacks ...", flush=True)
@@ -380,7 +439,7 @@ def main(argv=None) -> int:
     print("browser latencies ...", flush=True)
     browser = measure_browser(run_test=not args.no_browser)
 
-    rows = summary_rows(course, imports, kernel, browser)
+    rows = summary_rows(course, imports, kernel, browser, floor, fits)
     print()
     print(_table(rows))
     if not args.no_write:
@@ -393,6 +452,26 @@ def main(argv=None) -> int:
                                               readme_section(context, rows, course))
         (ROOT / "README.md").write_text(text, encoding="utf-8")
         print(f"\nwrote {RESULTS.relative_to(ROOT)} and the README's benchmark section")
+    return 0
+
+
+def course_only(workers: int) -> int:
+    """`--course-only`: the course, its floor, each notebook and the large fits, printed."""
+    print(f"benchmarks on {machine()}", flush=True)
+    floor = measure_floor(workers, sum(len(list((ROOT / folder).glob("*.ipynb")))
+                                       for folder in COURSE_FOLDERS))
+    course = measure_course(workers)
+    rows = course_rows(course, floor) + fit_rows(measure_large_fits())
+    print(_table(rows))
+    print()
+    print(_table([(run["path"], f"{run['seconds']:.1f} s", f"{run['setup_s']:.1f} s",
+                   run["error"] or "ok",
+                   "; ".join(f"cell {n} ({s:.1f} s): `{line}`"
+                             for s, n, line in run["slowest_cells"]))
+                  for run in sorted(course["notebooks"], key=lambda run: -run["seconds"])],
+                 header=("notebook", "time", "setup cell", "result", "slowest cells")))
+    print()
+    print(_course_breakdown(course))
     return 0
 
 

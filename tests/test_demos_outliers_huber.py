@@ -368,3 +368,38 @@ def test_answer_keys_accept_the_solutions_and_explain_the_mistakes():
         "Piecewise((e**2/2, Abs(e) < beta), (beta*(Abs(e) - beta/2), True))").message
     assert not checks.feedback("05.choose_delta", "b").correct
     assert checks.feedback("04.l1_stays", "1/3").correct
+
+
+# --------------------------------------------------------------------------------------------
+# Points near the axes stay whole and clear of the legend (issue 14)
+# --------------------------------------------------------------------------------------------
+def _edge_cases():
+    slider = outliers.SliderDemo(X, Y, index=7)
+    low, high = slider.height_slider.min, slider.height_slider.max
+    yield "slider", slider, lambda value: setattr(slider.height_slider, "value", value), (low, high)
+    drag = outliers.DragDemo(X, Y, interactive=False)
+    bottom, top = drag.axes.get_ylim()
+    yield "drag", drag, lambda value: drag.move_point(0, y=value), (bottom, top)
+    fit = huber.HuberFitDemo(X, Y, delta=1.0, highlight=[6])
+    bottom, top = fit.axes.get_ylim()
+    yield "huber", fit, lambda value: fit.move_point(7, y=value), (bottom, top)
+
+
+def test_points_at_the_axes_edges_stay_whole_and_never_under_the_legend():
+    for name, demo, move, extremes in _edge_cases():
+        for value in extremes:
+            move(value)
+            demo.png()  # a full draw: the layout is final
+            renderer = demo.figure.canvas.get_renderer()
+            axes_box = demo.axes.get_window_extent(renderer)
+            legend_box = demo.axes.get_legend().get_window_extent(renderer)
+            assert not legend_box.overlaps(axes_box), name
+            figure_box = demo.figure.bbox
+            for artist in (demo.points, demo.marker):
+                assert not artist.get_clip_on(), name
+            radius = demo.points.get_markersize() / 72 * demo.figure.dpi / 2
+            for px, py in demo.axes.transData.transform(np.column_stack([demo.x, demo.y])):
+                assert figure_box.x0 + radius <= px <= figure_box.x1 - radius, name
+                assert figure_box.y0 + radius <= py <= figure_box.y1 - radius, name
+                assert not (legend_box.x0 - radius <= px <= legend_box.x1 + radius
+                            and legend_box.y0 - radius <= py <= legend_box.y1 + radius), name

@@ -210,12 +210,13 @@ class HuberFitDemo(LinesFigure):
                 else np.asarray(highlight, dtype=int)
             self.axes.plot(self.x[chosen], self.y[chosen], "o", markersize=15,
                            markerfacecolor="none", markeredgecolor=plotting.color("outlier"),
-                           markeredgewidth=2, label="outliers")
+                           markeredgewidth=2, label="outliers", clip_on=False,
+                           in_layout=False)
         if truth is not None:
             intercept, slope = truth
             self.axes.plot(self._grid, intercept + slope * self._grid,
                            **plotting.line_style("truth"))
-        self.axes.legend(loc="upper right", fontsize=10)
+        self.place_legend(fontsize=10)
         self.live.invalidate()  # the rings, the true line and the legend are new
         # The browser snaps a slider to min + k·step: put the starting δ on that grid, or the
         # page would refit at a slightly different δ than the one given.

@@ -94,17 +94,20 @@ class LinesFigure(WidgetDemo):
         self.axes = figure.add_subplot()
         self.axes.set(xlim=xlim, ylim=ylim, xlabel="x", ylabel="y", title=title or "")
         self._grid = np.array(xlim, dtype=float)
+        # Unclipped: a point moved to the edge of the axes stays a whole dot, not half of one.
+        # (Left out of the layout, which must not change as they move.)
+        unclipped = {"clip_on": False, "in_layout": False}
         (self.points,) = self.axes.plot(self.x, self.y, "o", color=plotting.color("data"),
-                                        markersize=9, zorder=5, label="data")
+                                        markersize=9, zorder=5, label="data", **unclipped)
         (self.marker,) = self.axes.plot([], [], "o", markersize=18, markerfacecolor="none",
                                         markeredgecolor=plotting.color("outlier"),
-                                        markeredgewidth=2, zorder=6)
+                                        markeredgewidth=2, zorder=6, **unclipped)
         self.lines = {}
         for name in self.losses:
             style = plotting.line_style(name, delta=self.delta)
             style["label"] = (labels or {}).get(name, style["label"])
             (self.lines[name],) = self.axes.plot(self._grid, self._grid, **style)
-        self.axes.legend(loc="lower right")
+        self.place_legend()
         # The equations go in an HTML widget, not in the figure: drawing text is the slowest
         # part of a redraw, and the widget updates through `.value` for free.
         self.readout = widgets.HTML()
@@ -114,6 +117,14 @@ class LinesFigure(WidgetDemo):
         self.fits = {}
         self.start_fits = self.refit()
         self.live.refresh()  # a first full draw: lays the figure out and caches its picture
+        # Keep that layout: a later full draw then paints exactly what blitting paints (the
+        # constrained layout would otherwise nudge the axes by a hair on every draw).
+        figure.set_layout_engine("none")
+
+    def place_legend(self, **options):
+        """Put the legend beside the axes, on the right: no point can ever move under it."""
+        self.axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                         **options)
 
     # -- model -------------------------------------------------------------------------------
 

@@ -1,0 +1,211 @@
+"""`make mutate`: break the code on purpose, one mutation at a time, and check a test notices.
+
+Each mutation is (name, file, exact old text, new text, the test command that must fail).
+The script copies the working tree (tracked and untracked, not ignored, files, as they are now)
+to a temporary folder, applies one mutation there, runs its tests against that copy, and
+restores the file before the next one; the working tree itself is never touched. It prints
+one line per mutation (caught: the tests failed; MISSED: they passed; STALE: the old text is
+no longer in the file, so the mutation must be updated; BROKEN: its tests fail even without
+the mutation, checked first) and ``caught/total`` at the end.
+
+Run: ``.venv/bin/python tools/mutate.py [-k SUBSTRING] [--list]``. Exit status 0 only when
+every mutation is caught.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTEST = ("-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:xdist")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    file: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+    note: str = ""  # e.g. who owns the file, or what to update after a restructuring
+
+
+MUTATIONS = (
+    # --- the issue's mutations (lessons/checks.py is being split into a package by the
+    #     checkers helper: these four target the pre-split file; update file/old when merged)
+    Mutation("checks: Expression accepts anything within 10 %", "lessons/checks.py",
+             "_NUMERIC_RTOL = 1e-7", "_NUMERIC_RTOL = 0.1", ("tests/test_checks.py",),
+             note="integrator: retarget at the lessons/checks package"),
+    Mutation("checks: Slider accepts anything within 10 %", "lessons/checks.py",
+             "return abs(value - target) <= self.tol + 1e-9 * (1.0 + abs(target))",
+             "return abs(value - target) <= self.tol + 0.1 * abs(target)",
+             ("tests/test_checks.py",), note="integrator: retarget at the lessons/checks package"),
+    Mutation("checks: Function accepts anything within 10 %", "lessons/checks.py",
+             "same = bool(np.allclose(got, wanted, rtol=self.rtol, atol=self.atol,",
+             "same = bool(np.allclose(got, wanted, rtol=0.1, atol=self.atol,",
+             ("tests/test_checks.py",), note="integrator: retarget at the lessons/checks package"),
+    Mutation("checks: Number tolerance widened to 5 %", "lessons/checks.py",
+             "return abs(value - target) <= self.atol + self.rtol * abs(target)",
+             "return abs(value - target) <= self.atol + 0.05 * abs(target)",
+             ("tests/test_checks.py",), note="integrator: retarget at the lessons/checks package"),
+    Mutation("key nb01: wrong expected MAE", "lessons/keys/nb01.py",
+             "expected=losses.l1_loss(_times.predicted, _times.actual),",
+             "expected=1.01 * losses.l1_loss(_times.predicted, _times.actual),",
+             ("tests/test_answer_keys.py",)),
+    Mutation("solution 01: a hidden test deleted", "solutions/01_definitions.ipynb",
+             '    "### BEGIN HIDDEN TESTS\\n",\n'
+             '    "checks.grade(\\"01.residual_sign\\", residual_choice)\\n",\n',
+             '    "### BEGIN HIDDEN TESTS\\n",\n',
+             ("tests/test_build.py", "tests/test_exercise_notebooks.py"),
+             note="learner/teach-a own the tests that should see this"),
+    Mutation("plotting: plot_loss_curves draws the curves upside down", "lessons/plotting.py",
+             "ax.plot(residuals, np.asarray(values),", "ax.plot(residuals, -np.asarray(values),",
+             ("tests/test_figures.py", "-k", "01_definitions")),
+    # --- the maths and figures layers
+    Mutation("registry: 'mae' no longer an alias of L1", "lessons/registry.py",
+             'aliases=("mae", "absolute", "sae")', 'aliases=("absolute", "sae")',
+             ("tests/test_registry.py",)),
+    Mutation("losses: Huber switches at 1 instead of at δ", "lessons/losses.py",
+             "elementwise = np.where(size < delta, 0.5 * size**2, delta * (size - 0.5 * delta))",
+             "elementwise = np.where(size < 1.0, 0.5 * size**2, delta * (size - 0.5 * delta))",
+             ("tests/test_losses.py",)),
+    Mutation("losses: Huber gradient capped at 0.9 δ at the boundary", "lessons/losses.py",
+             "np.clip(input_array - target_array, -delta, delta)",
+             "np.clip(input_array - target_array, -0.9 * delta, 0.9 * delta)",
+             ("tests/test_losses.py",)),
+    Mutation("losses: reduction 'mean' sums", "lessons/losses.py",
+             'if reduction == "mean":\n        return float(np.mean(elementwise))',
+             'if reduction == "mean":\n        return float(np.sum(elementwise))',
+             ("tests/test_losses.py",)),
+    Mutation("losses: the mean's gradient not divided by N", "lessons/losses.py",
+             "return np.asarray(elementwise_grad / elementwise_grad.size)",
+             "return np.asarray(elementwise_grad)", ("tests/test_losses.py",)),
+    Mutation("fitting: quantile index off by one", "lessons/quantile_line.py",
+             "k = math.ceil(n * tau - 2 * n * _EPS)", "k = math.ceil(n * tau - 2 * n * _EPS) + 1",
+             ("tests/test_fitting.py",)),
+    Mutation("fitting: the edge walk's certificate accepts any slope", "lessons/quantile_line.py",
+             "if low > rounding or high < -rounding:", "if False:",
+             ("tests/test_fitting.py",)),
+    Mutation("fitting: the edge walk stops after one step", "lessons/quantile_line.py",
+             "slope, pivot = new_slope, following", "return new_slope",
+             ("tests/test_fitting.py", "-k", "thousands or hundred_thousand")),
+    Mutation("fitting: L2 slope without centring y", "lessons/fitting.py",
+             "slope = np.dot(dx, y - y_mean) / np.dot(dx, dx)",
+             "slope = np.dot(dx, y) / np.dot(dx, dx) * 1.001", ("tests/test_fitting.py",)),
+    Mutation("estimators: Huber location's band twice as wide", "lessons/estimators.py",
+             "inside = np.abs(residuals) < delta", "inside = np.abs(residuals) < 2 * delta",
+             ("tests/test_estimators.py",)),
+    Mutation("estimators: Gaussian efficiency's tail term doubled", "lessons/estimators.py",
+             "k**2 * special.erfc(k / math.sqrt(2.0))",
+             "2.0 * k**2 * special.erfc(k / math.sqrt(2.0))", ("tests/test_estimators.py",)),
+    Mutation("optimise: 1/sqrt(t + 2) schedule", "lessons/optimise.py",
+             "return step / np.sqrt(t + 1.0)", "return step / np.sqrt(t + 2.0)",
+             ("tests/test_optimise.py",)),
+    Mutation("mlp: gradient of the loss with the wrong sign", "lessons/mlp.py",
+             "return registry.get(name, among=LOSSES).gradient(prediction, target, delta=delta)",
+             "return -registry.get(name, among=LOSSES).gradient(prediction, target, delta=delta)",
+             ("tests/test_mlp.py",)),
+    Mutation("demos: slider-demo points clipped at the axes", "lessons/demos/outliers.py",
+             'unclipped = {"clip_on": False, "in_layout": False}',
+             'unclipped = {"clip_on": True, "in_layout": False}',
+             ("tests/test_demos_outliers_huber.py", "-k", "edges")),
+    Mutation("demos: the legend back inside the axes", "lessons/demos/outliers.py",
+             'loc="upper left", bbox_to_anchor=(1.01, 1.0)', 'loc="lower right"',
+             ("tests/test_demos_outliers_huber.py", "-k", "edges")),
+)
+
+
+def _copy_tree(destination: Path) -> None:
+    """The working tree as it is now: tracked files and untracked ones git does not ignore."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def _pytest(tests, copy: Path) -> subprocess.CompletedProcess:
+    # The copy's `lessons` comes first on the path, for pytest and the kernels it starts.
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    return subprocess.run([sys.executable, *PYTEST, *tests], cwd=copy, env=env,
+                          capture_output=True, text=True, timeout=1800)
+
+
+def _tail(result: subprocess.CompletedProcess, lines: int = 4) -> str:
+    return "\n".join("        " + line for line in result.stdout.strip().splitlines()[-lines:])
+
+
+def _run(mutation: Mutation, copy: Path, verbose: bool) -> tuple[str, float]:
+    path = copy / mutation.file
+    original = path.read_text(encoding="utf-8")
+    if original.count(mutation.old) != 1:
+        return "STALE", 0.0
+    path.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
+    start = time.perf_counter()
+    try:
+        result = _pytest(mutation.tests, copy)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    if verbose:
+        print(_tail(result))
+    # pytest: 0 all passed, 1 some failed, 2+ errors (also a failure to notice nothing).
+    return ("caught" if result.returncode != 0 else "MISSED"), time.perf_counter() - start
+
+
+def _baseline(chosen, copy: Path) -> list[str]:
+    """The test commands that fail without any mutation (they would catch everything)."""
+    broken = []
+    for tests in dict.fromkeys(mutation.tests for mutation in chosen):
+        result = _pytest(tests, copy)
+        if result.returncode != 0:
+            broken.append(" ".join(tests))
+            print(f"BASELINE FAILS: {' '.join(tests)}\n{_tail(result)}", flush=True)
+    return broken
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-k", default="", help="only mutations whose name contains this")
+    parser.add_argument("--list", action="store_true", help="list the mutations and stop")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip running each test command once unmutated first")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show the end of each test run's output")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTATIONS if args.k.lower() in m.name.lower()]
+    if args.list:
+        for mutation in chosen:
+            print(f"{mutation.name}  [{mutation.file}; {' '.join(mutation.tests)}]")
+        return 0
+    caught = 0
+    with tempfile.TemporaryDirectory(prefix="mutate-") as folder:
+        copy = Path(folder)
+        _copy_tree(copy)
+        broken = [] if args.no_baseline else _baseline(chosen, copy)
+        for mutation in chosen:
+            if " ".join(mutation.tests) in broken:
+                print(f"{'BROKEN':<7} {0.0:6.1f} s  {mutation.name}  (its tests fail unmutated)")
+                continue
+            verdict, seconds = _run(mutation, copy, args.verbose)
+            caught += verdict == "caught"
+            note = f"  ({mutation.note})" if mutation.note and verdict != "caught" else ""
+            print(f"{verdict:<7} {seconds:6.1f} s  {mutation.name}{note}", flush=True)
+    print(f"caught {caught}/{len(chosen)}")
+    return 0 if caught == len(chosen) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
