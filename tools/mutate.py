@@ -108,7 +108,8 @@ MUTATIONS = (
              "2.0 * k**2 * special.erfc(k / math.sqrt(2.0))", ("tests/test_estimators.py",)),
     Mutation("layers: estimators imports scipy.stats at import time", "lessons/estimators.py",
              "import numpy as np\n\nfrom lessons import data\n",
-             "import numpy as np\nfrom scipy import stats  # noqa: F401\n\nfrom lessons import data\n",
+             "import numpy as np\nfrom scipy import stats  # noqa: F401\n\n"
+             "from lessons import data\n",
              ("tests/test_layers.py", "-k", "estimators")),
     Mutation("optimise: 1/sqrt(t + 2) schedule", "lessons/optimise.py",
              "return step / np.sqrt(t + 1.0)", "return step / np.sqrt(t + 2.0)",
