@@ -3,6 +3,10 @@
 Modules
 -------
 losses      l1_loss, mse_loss, huber_loss, smooth_l1_loss, log_cosh_loss, pinball_loss and gradients
+registry    every loss by name and alias: one list the other modules look losses up in
+validate    the input checks the maths modules share (one wording per mistake)
+quantile_line  the exact L1 and pinball line behind fitting.fit_line
+canvas      the live canvas of the interactive figures (ipympl or Agg, blitting)
 data        seeded data sets shared by the notebooks
 plotting    the course's one figure style and its colour per loss
 checks      exercise widgets with immediate feedback (answer keys in ``lessons.keys``)

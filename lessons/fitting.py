@@ -12,12 +12,11 @@ not the end point of an iterative method that stopped early:
 * Huber: Newton's method on the smooth convex objective with an exact line search.
 """
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from lessons import losses, quantile_line, registry
+from lessons import losses, quantile_line, registry, validate
 
 __all__ = ["LOSSES", "LineFit", "fit_line", "l1_change_distance", "line_shift", "objective"]
 
@@ -202,8 +201,8 @@ def objective(x, y, intercept, slope, loss="l2", delta=1.0, tau=0.5):
     x, y = _validate_data(x, y)
     loss = _validate_loss(loss)
     delta, tau = _validate_parameters(delta, tau)
-    intercept = _validate_number(intercept, "intercept")
-    slope = _validate_number(slope, "slope")
+    intercept = validate.number(intercept, "intercept")
+    slope = validate.number(slope, "slope")
     return _sum_of_losses(y - (intercept + slope * x), loss, delta, tau)
 
 
@@ -299,24 +298,9 @@ def l1_change_distance(x, y, index, direction):
 # ---------------------------------------------------------------------------------------------
 # Input checks: a learner's mistake gets a message that says what to change.
 # ---------------------------------------------------------------------------------------------
-def _as_vector(values, name):
-    try:
-        array = np.asarray(values)
-    except ValueError:  # ragged nested lists
-        raise ValueError(f"{name} must be a flat list of numbers.") from None
-    if array.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must contain numbers, got values of type {array.dtype}.")
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (a flat list of numbers), got shape {array.shape}.")
-    array = array.astype(float)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values; remove or fix those points.")
-    return array
-
-
 def _validate_data(x, y):
-    x = _as_vector(x, "x")
-    y = _as_vector(y, "y")
+    x = validate.numbers(x, "x")
+    y = validate.numbers(y, "y")
     if x.size != y.size:
         raise ValueError(f"x and y must have the same length, got {x.size} and {y.size}.")
     if x.size == 0:
@@ -328,23 +312,11 @@ def _validate_loss(loss):
     return registry.get(loss, among=LOSSES).key
 
 
-def _validate_number(value, name):
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a number, got {value!r}.")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}.") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    return number
-
-
 def _validate_parameters(delta, tau):
-    delta = _validate_number(delta, "delta")
+    delta = validate.number(delta, "delta")
     if delta <= 0:
         raise ValueError(f"delta must be positive (Huber's threshold), got {delta}.")
-    tau = _validate_number(tau, "tau")
+    tau = validate.number(tau, "tau")
     if not 0 < tau < 1:
         raise ValueError(f"tau must lie strictly between 0 and 1, got {tau}.")
     return delta, tau

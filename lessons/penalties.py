@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lessons import validate
+
 __all__ = [
     "PenalizedFit",
     "PenaltyPath",
@@ -67,7 +69,7 @@ class PenalizedFit:
 
     def predict(self, X):
         """Predictions ``intercept + X @ coef`` for inputs of shape (m, p)."""
-        X = _as_matrix(X, "X")
+        X = validate.numbers(X, "X", ndim=2)
         if X.shape[1] != self.coef.size:
             raise ValueError(f"X has {X.shape[1]} columns; this model was fitted on "
                              f"{self.coef.size}.")
@@ -122,7 +124,7 @@ def soft_threshold(z, threshold):
     >>> soft_threshold([-3.0, -0.5, 0.2, 2.5], 1.0).tolist()
     [-2.0, 0.0, 0.0, 1.5]
     """
-    threshold = _check_number(threshold, "threshold", minimum=0.0)
+    threshold = validate.number(threshold, "threshold", minimum=0.0)
     values = np.asarray(z, dtype=float)
     shrunk = np.sign(values) * np.maximum(np.abs(values) - threshold, 0.0)
     shrunk = shrunk + 0.0  # turn -0.0 into 0.0 so printed zeros read "0.0"
@@ -346,7 +348,7 @@ def penalty_path(X, y, alphas=None, l1_ratio=1.0, *, n_alphas=60, ratio=1e-3):
     if alphas.size == 0:
         raise ValueError("alphas is empty; give at least one penalty strength.")
     for value in alphas:
-        _check_number(value, "each alpha", minimum=0.0)
+        validate.number(value, "each alpha", minimum=0.0)
     coefs, intercepts = [], []
     start = None
     for value in alphas:
@@ -397,40 +399,8 @@ def plot_path(ax, path, names=None, colors=None):
 # ---------------------------------------------------------------------------------------------
 # Helpers: validation, centring, bookkeeping
 # ---------------------------------------------------------------------------------------------
-def _check_number(value, name, minimum=None):
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a number, got {value!r}.")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}.") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    if minimum is not None and number < minimum:
-        raise ValueError(f"{name} must be at least {minimum:g}, got {number:g}.")
-    return number
-
-
-def _as_matrix(values, name):
-    try:
-        array = np.asarray(values)
-    except ValueError:
-        raise ValueError(f"{name} must be a table of numbers (rows of equal length).") from None
-    if array.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must contain numbers, got values of type {array.dtype}.")
-    if array.ndim == 1:
-        raise ValueError(f"{name} must be 2-D, one row per point and one column per feature; "
-                         f"for a single feature use {name}.reshape(-1, 1).")
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (points × features), got shape {array.shape}.")
-    array = array.astype(float)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values; remove or fix those rows.")
-    return array
-
-
 def _validate_data(X, y):
-    X = _as_matrix(X, "X")
+    X = validate.numbers(X, "X", ndim=2)
     try:
         y = np.asarray(y)
     except ValueError:
@@ -450,8 +420,8 @@ def _validate_data(X, y):
 
 
 def _validate_penalty(alpha, l1_ratio):
-    alpha = _check_number(alpha, "alpha", minimum=0.0)
-    l1_ratio = _check_number(l1_ratio, "l1_ratio", minimum=0.0)
+    alpha = validate.number(alpha, "alpha", minimum=0.0)
+    l1_ratio = validate.number(l1_ratio, "l1_ratio", minimum=0.0)
     if l1_ratio > 1.0:
         raise ValueError(f"l1_ratio must lie in [0, 1] (1 = LASSO, 0 = ridge), got {l1_ratio:g}.")
     return alpha, l1_ratio
