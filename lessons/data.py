@@ -223,10 +223,8 @@ def sparse_linear(n, rng, *, coef=(3.0, -2.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0), int
 
     Parameters
     ----------
-    n : int
-        Number of points.
-    rng : numpy.random.Generator
-        The notebook's generator.
+    n, rng
+        How many points, and the notebook's generator (as in `line_with_outliers`).
     coef : sequence of float
         True weights; zeros mark features that do not matter.
 

@@ -35,6 +35,22 @@ __all__ = [
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
+
+# The parameters and result every loss shares, written once and put into each loss's docstring
+# by `_documented` (help() and the rendered docs show them in full).
+_SHARED_PARAMETERS = """    input : array_like
+        Predictions, any shape.
+    target : array_like
+        True values, same shape as `input`.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How to combine the elements, as in ``torch.nn.functional``: their mean, their sum, or
+        none (one value per element)."""
+_SHARED_RETURNS = """    Returns
+    -------
+    float or ndarray
+        Never negative; shaped like `input` when ``reduction="none"``.
+
+    """
 _LOG2 = float(np.log(2.0))
 
 
@@ -102,25 +118,26 @@ def _check_tau(tau):
     return float(tau)
 
 
+def _documented(loss):
+    """Complete `loss`'s docstring with the shared parameters and result (numpydoc layout)."""
+    doc = loss.__doc__
+    if "{input, target, reduction}" not in doc:  # no parameters of its own
+        doc = doc.replace("\n\n    Examples", "\n\n    Parameters\n    ----------\n"
+                          "    {input, target, reduction}\n\n    Examples", 1)
+    doc = doc.replace("    {input, target, reduction}", _SHARED_PARAMETERS)
+    loss.__doc__ = doc.replace("    Examples\n", _SHARED_RETURNS + "Examples\n", 1)
+    return loss
+
+
 # --------------------------------------------------------------------------------------------
 # L1 and L2
 # --------------------------------------------------------------------------------------------
+@_documented
 def l1_loss(input, target, *, reduction="mean"):
     """Absolute error |target - input|, reduced: MAE by default, SAE with ``reduction="sum"``.
 
-    Parameters
-    ----------
-    input : array_like
-        Predictions, any shape.
-    target : array_like
-        True values, same shape as `input`.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        As in ``torch.nn.functional.l1_loss``.
-
-    Returns
-    -------
-    float or ndarray
-        Never negative; shaped like `input` when ``reduction="none"``.
+    Every error counts in proportion to its size, so one far-off point weighs no more than its
+    distance.
 
     Examples
     --------
@@ -145,30 +162,20 @@ def l1_loss_grad(input, target, *, reduction="mean"):
     return _scale_grad(np.sign(input_array - target_array), reduction)
 
 
+@_documented
 def mse_loss(input, target, *, reduction="mean"):
     """Squared error (target - input)², reduced: MSE by default, SSE with ``reduction="sum"``.
-
-    Parameters
-    ----------
-    input : array_like
-        Predictions, any shape.
-    target : array_like
-        True values, same shape as `input`.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        As in ``torch.nn.functional.mse_loss``.
-
-    Returns
-    -------
-    float or ndarray
-        Never negative; shaped like `input` when ``reduction="none"``.
 
     Examples
     --------
     >>> mse_loss([90, 95, 105], [100, 100, 100])
     50.0
+    >>> mse_loss([90, 95, 105], [100, 100, 100], reduction="sum")  # the SSE
+    150.0
     """
     input_array, target_array = _prepare(input, target, reduction)
-    return _reduce((target_array - input_array) ** 2, reduction)
+    squared = (target_array - input_array) ** 2
+    return _reduce(squared, reduction)
 
 
 def mse_loss_grad(input, target, *, reduction="mean"):
@@ -186,24 +193,15 @@ def mse_loss_grad(input, target, *, reduction="mean"):
 # --------------------------------------------------------------------------------------------
 # Huber and SmoothL1
 # --------------------------------------------------------------------------------------------
+@_documented
 def huber_loss(input, target, *, reduction="mean", delta=1.0):
     """Huber loss: ½e² for |e| < delta, delta·(|e| - ½delta) beyond.
 
     Parameters
     ----------
-    input : array_like
-        Predictions, any shape.
-    target : array_like
-        True values, same shape as `input`.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        As in ``torch.nn.functional.huber_loss``.
+    {input, target, reduction}
     delta : float, default 1.0
         Residual size at which the loss turns linear; must be positive.
-
-    Returns
-    -------
-    float or ndarray
-        Never negative; shaped like `input` when ``reduction="none"``.
 
     Examples
     --------
@@ -232,6 +230,7 @@ def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
     return _scale_grad(np.clip(input_array - target_array, -delta, delta), reduction)
 
 
+@_documented
 def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     """SmoothL1 loss: ½e²/beta for |e| < beta, |e| - ½beta beyond; equal to Huber(delta=beta)/beta.
 
@@ -239,19 +238,14 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
 
     Parameters
     ----------
-    input : array_like
-        Predictions, any shape.
-    target : array_like
-        True values, same shape as `input`.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        As in ``torch.nn.functional.smooth_l1_loss``.
+    {input, target, reduction}
     beta : float, default 1.0
-        Residual size at which the loss turns linear; zero or positive.
+        Residual size at which the loss turns linear; zero or positive (zero gives the L1
+        loss itself).
 
-    Returns
-    -------
-    float or ndarray
-        Never negative; shaped like `input` when ``reduction="none"``.
+    See Also
+    --------
+    huber_loss : the same shape, scaled: ``smooth_l1_loss(beta=b) == huber_loss(delta=b) / b``.
 
     Examples
     --------
@@ -287,24 +281,11 @@ def smooth_l1_loss_grad(input, target, *, reduction="mean", beta=1.0):
 # --------------------------------------------------------------------------------------------
 # Log-cosh and pinball
 # --------------------------------------------------------------------------------------------
+@_documented
 def log_cosh_loss(input, target, *, reduction="mean"):
     """Log-cosh loss log(cosh(e)): about ½e² near 0 and |e| - log 2 far away.
 
     Computed as |e| + log1p(exp(-2|e|)) - log 2, which never overflows (``np.cosh(1000)`` does).
-
-    Parameters
-    ----------
-    input : array_like
-        Predictions, any shape.
-    target : array_like
-        True values, same shape as `input`.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How to combine the elements, as for the other losses.
-
-    Returns
-    -------
-    float or ndarray
-        Never negative; shaped like `input` when ``reduction="none"``.
 
     Examples
     --------
@@ -331,6 +312,7 @@ def log_cosh_loss_grad(input, target, *, reduction="mean"):
     return _scale_grad(np.tanh(input_array - target_array), reduction)
 
 
+@_documented
 def pinball_loss(input, target, *, reduction="mean", tau=0.5):
     """Pinball (quantile) loss: max(tau·e, (tau - 1)·e) with e = target - input.
 
@@ -339,19 +321,9 @@ def pinball_loss(input, target, *, reduction="mean", tau=0.5):
 
     Parameters
     ----------
-    input : array_like
-        Predictions, any shape.
-    target : array_like
-        True values, same shape as `input`.
-    reduction : {"mean", "sum", "none"}, default "mean"
-        How to combine the elements, as for the other losses.
+    {input, target, reduction}
     tau : float, default 0.5
         Quantile level, strictly between 0 and 1.
-
-    Returns
-    -------
-    float or ndarray
-        Never negative; shaped like `input` when ``reduction="none"``.
 
     Examples
     --------

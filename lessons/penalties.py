@@ -228,12 +228,8 @@ def lasso(X, y, alpha, *, start=None):
 
     Parameters
     ----------
-    X : array_like, shape (n, p)
-    y : array_like, shape (n,)
-    alpha : float
-        Non-negative penalty strength.
-    start : array_like, shape (p,), optional
-        Weights to start from (a warm start along a path); zeros by default.
+    X, y, alpha, start
+        As in `elastic_net` (this is ``elastic_net(X, y, alpha, l1_ratio=1.0, start=start)``).
 
     Returns
     -------

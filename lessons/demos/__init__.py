@@ -2,7 +2,33 @@
 
 import base64
 
-__all__ = ["WidgetDemo"]
+import numpy as np
+
+__all__ = ["WidgetDemo", "slider"]
+
+
+def slider(value, low, high, step, description, *, continuous=True, whole=False):
+    """A labelled ipywidgets slider from `low` to `high`, its value clipped into that range.
+
+    Parameters
+    ----------
+    value, low, high, step : float
+        Start, ends and step (whole numbers when `whole`).
+    description : str
+        The label, shown in full before the slider.
+    continuous : bool, default True
+        Update while dragging (False: only on release, for slow redraws).
+    whole : bool, default False
+        An ``IntSlider`` instead of a ``FloatSlider`` (two decimals).
+    """
+    import ipywidgets as widgets
+
+    options = {"min": low, "max": high, "step": step, "description": description,
+               "continuous_update": continuous, "style": {"description_width": "initial"}}
+    if whole:
+        return widgets.IntSlider(value=int(np.clip(value, low, high)), **options)
+    return widgets.FloatSlider(value=float(np.clip(value, low, high)), readout_format=".2f",
+                               **options)
 
 
 class WidgetDemo:

@@ -16,7 +16,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from lessons import plotting, registry
-from lessons.demos import WidgetDemo
+from lessons.demos import WidgetDemo, slider
 
 __all__ = ["LOSSES", "loss_value", "slope", "subgradients", "GradientExplorer"]
 
@@ -123,16 +123,8 @@ class GradientExplorer(WidgetDemo):
         if not (np.isfinite(e_max) and e_max > 0):
             raise ValueError(f"e_max must be a positive number, got {e_max!r}.")
         self.e_max = e_max
-        self.slider = widgets.FloatSlider(
-            value=float(np.clip(e, -e_max, e_max)), min=-e_max, max=e_max, step=0.05,
-            description="residual e", readout_format=".2f", continuous_update=True,
-            style={"description_width": "initial"},
-        )
-        self.delta_slider = widgets.FloatSlider(
-            value=float(np.clip(delta, 0.25, 2.5)), min=0.25, max=2.5, step=0.25,
-            description="Huber δ", readout_format=".2f", continuous_update=True,
-            style={"description_width": "initial"},
-        )
+        self.slider = slider(e, -e_max, e_max, 0.05, "residual e")
+        self.delta_slider = slider(delta, 0.25, 2.5, 0.25, "Huber δ")
         self._build_figure()
         self.readout = widgets.HTML()
         self.image = widgets.Image(format="png")

@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lessons import estimators, plotting
-from lessons.demos import WidgetDemo
+from lessons.demos import WidgetDemo, slider
 
 __all__ = ["KIND_LABELS", "SamplingExplorer"]
 
@@ -77,15 +77,9 @@ class SamplingExplorer(WidgetDemo):
             options=[(label, key) for key, label in KIND_LABELS.items()], value=kind,
             description="noise", style={"description_width": "initial"},
         )
-        self.n_slider = widgets.IntSlider(
-            value=int(np.clip(n, 2, 201)), min=2, max=201, step=1, description="sample size n",
-            continuous_update=False, style={"description_width": "initial"},
-        )
-        self.contamination_slider = widgets.FloatSlider(
-            value=float(np.clip(contamination, 0.0, 0.5)), min=0.0, max=0.5, step=0.05,
-            description="outlier fraction", readout_format=".2f", continuous_update=False,
-            style={"description_width": "initial"},
-        )
+        self.n_slider = slider(n, 2, 201, 1, "sample size n", continuous=False, whole=True)
+        self.contamination_slider = slider(contamination, 0.0, 0.5, 0.05, "outlier fraction",
+                                           continuous=False)
         self._build_figure()
         self.readout = widgets.HTML()
         self.image = widgets.Image(format="png")

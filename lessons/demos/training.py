@@ -192,12 +192,8 @@ class TrainingReplay(WidgetDemo):
     runs : mapping of str to lessons.mlp.TrainingRun
         Run names known to `style` ("l2", "l1", "huber", "l2→l1", "l2 clean"), all recorded at
         the same steps and points, with a clean error (``train(..., eval_target=...)``).
-    x, y : array_like
-        The training data.
-    truth : array_like
-        The clean signal at the runs' `eval_x`.
-    is_outlier : array_like of bool, optional
-        Outliers are drawn in the outlier colour.
+    x, y, truth, is_outlier
+        The data, the clean signal and the outliers, as in `plot_fits`.
 
     Attributes
     ----------
