@@ -1,0 +1,229 @@
+"""Are two formulas the same function? Seeded sample points, special points and cheap algebra.
+
+Examples
+--------
+>>> import sympy as sp
+>>> x = sp.Symbol("x", real=True)
+>>> quickly_equal(2 * x, x + x)
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from .verdicts import format_number
+
+NUMERIC_RTOL = 1e-7
+NUMERIC_ATOL = 1e-9
+POINTS_PER_SYMBOL = 200
+MAX_SPECIAL_POINTS = 2000
+SEED = 20240607  # any fixed seed: the points must be the same on every run and machine
+NON_SIMPLIFIABLE = (sp.Piecewise, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.Abs)
+
+
+@dataclass
+class Points:
+    """Where two formulas are compared: generic random points and special ones (0, ±1, ±delta)."""
+
+    generic: np.ndarray  # shape (n_symbols, n_generic)
+    special: np.ndarray  # shape (n_symbols, n_special)
+    special_labels: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    equal: bool
+    generic_index: int | None = None  # a random point where they differ
+    special_index: int | None = None  # a special point where they differ (if otherwise equal)
+    special_differs: np.ndarray | None = None  # every special point where they differ
+    answer_value: float = math.nan
+    target_value: float = math.nan
+
+
+def symbol_scale(symbol: sp.Symbol) -> str:
+    """How to draw values for `symbol`, from its assumptions."""
+    if symbol.is_positive:
+        return "positive"
+    if symbol.is_nonnegative:
+        return "nonnegative"
+    if symbol.is_negative:
+        return "negative"
+    if symbol.is_nonpositive:
+        return "nonpositive"
+    return "real"
+
+
+def random_values(symbol: sp.Symbol, count: int, rng: np.random.Generator) -> np.ndarray:
+    scale = symbol_scale(symbol)
+    if scale == "real":
+        wide = rng.random(count) < 0.25
+        values = rng.uniform(-4.0, 4.0, count)
+        magnitudes = 10 ** rng.uniform(0.6, 2.0, count)
+        values[wide] = (np.where(rng.random(count) < 0.5, -1.0, 1.0) * magnitudes)[wide]
+    else:
+        values = 10 ** rng.uniform(-1.3, 0.7, count)  # 0.05 to 5
+        if scale in ("negative", "nonpositive"):
+            values = -values
+    if symbol.is_integer:
+        values = np.round(values)
+        if scale == "positive":
+            values = np.maximum(values, 1.0)
+        elif scale == "negative":
+            values = np.minimum(values, -1.0)
+    return values
+
+
+SPECIAL_SCALES = {
+    "positive": [1.0, 0.5, 2.0],
+    "nonnegative": [0.0, 1.0, 0.5, 2.0],
+    "negative": [-1.0, -0.5, -2.0],
+    "nonpositive": [0.0, -1.0, -0.5, -2.0],
+}
+
+
+def special_points(symbols: Sequence[sp.Symbol]) -> tuple[np.ndarray, list[dict[str, str]]]:
+    """Points where formulas often disagree on purpose: 0, ±1 and ± each positive symbol."""
+    scaled = [s for s in symbols if symbol_scale(s) != "real"]
+    real = [s for s in symbols if symbol_scale(s) == "real"]
+    rows: list[dict[sp.Symbol, float]] = []
+    labels: list[dict[str, str]] = []
+    scale_choices = [
+        [v for v in SPECIAL_SCALES[symbol_scale(s)] if not s.is_integer or v == round(v)]
+        or [1.0]
+        for s in scaled
+    ]
+    for scale_values in itertools.product(*scale_choices):
+        fixed = dict(zip(scaled, scale_values, strict=True))
+        candidates = [(0.0, "0"), (1.0, "1"), (-1.0, "-1")]
+        for symbol, value in fixed.items():
+            if value != 0:
+                candidates += [(abs(value), symbol.name), (-abs(value), f"-{symbol.name}")]
+        for combo in itertools.product(candidates, repeat=len(real)):
+            row = dict(fixed)
+            label = {s.name: format_number(v) for s, v in fixed.items()}
+            for symbol, (value, name) in zip(real, combo, strict=True):
+                row[symbol] = value
+                label[symbol.name] = name
+            rows.append(row)
+            labels.append(label)
+            if len(rows) >= MAX_SPECIAL_POINTS:
+                break
+        if len(rows) >= MAX_SPECIAL_POINTS:
+            break
+    table = np.array([[row[s] for row in rows] for s in symbols], dtype=float)
+    return table.reshape(len(symbols), len(rows)), labels
+
+
+def evaluate(expression: sp.Expr, symbols: Sequence[sp.Symbol], points: np.ndarray) -> np.ndarray:
+    """Real values of `expression` at each column of `points`; NaN where undefined."""
+    count = points.shape[1]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            function = sp.lambdify(list(symbols), expression, modules="numpy")
+        except Exception:
+            return evaluate_slowly(expression, symbols, points)
+        try:
+            values = real_array(function(*points), count)
+        except Exception:
+            values = None
+        if values is None:
+            values = np.full(count, np.nan)
+            for index in range(count):
+                try:
+                    single = function(*(np.float64(v) for v in points[:, index]))
+                    values[index] = real_array(single, 1)[0]
+                except Exception:
+                    values[index] = np.nan
+    return values
+
+
+def evaluate_slowly(expression, symbols, points) -> np.ndarray:
+    values = np.full(points.shape[1], np.nan)
+    for index in range(points.shape[1]):
+        substitution = {s: float(v) for s, v in zip(symbols, points[:, index], strict=True)}
+        try:
+            values[index] = real_array(complex(expression.evalf(subs=substitution)), 1)[0]
+        except Exception:
+            values[index] = np.nan
+    return values
+
+
+def real_array(values, count: int) -> np.ndarray | None:
+    array = np.asarray(values)
+    if array.dtype == object:
+        array = array.astype(complex)
+    if np.iscomplexobj(array):
+        small = np.abs(array.imag) <= 1e-12 * np.maximum(1.0, np.abs(array.real))
+        array = np.where(small, array.real, np.nan)
+    array = np.asarray(array, dtype=float)
+    if array.shape == (count,):
+        return array
+    if array.size == 1:
+        return np.full(count, array.reshape(-1)[0])
+    return None
+
+
+def quickly_equal(first: sp.Expr, second: sp.Expr) -> bool:
+    """A cheap symbolic test: the difference is zero as built, or once expanded."""
+    difference = first - second
+    if difference == 0:
+        return True
+    if any(difference.has(kind) for kind in NON_SIMPLIFIABLE) or not small(difference):
+        return False  # numbers decide; expanding can be slow, and kinks need point checks
+    try:
+        return sp.expand(difference) == 0
+    except Exception:
+        return False
+
+
+def simplifies_to_zero(first: sp.Expr, second: sp.Expr) -> bool:
+    """``simplify(first - second) == 0``, tried only on small formulas without kinks."""
+    difference = first - second
+    if any(difference.has(kind) for kind in NON_SIMPLIFIABLE) or not small(difference):
+        return False
+    try:
+        return sp.simplify(difference) == 0
+    except Exception:
+        return False
+
+
+def expand_logs(expression: sp.Expr):
+    """`expression` with logarithms of products and exponentials expanded, or None.
+
+    ``log(exp(z))`` becomes ``z`` for real ``z``, which removes overflow that float evaluation
+    meets and the formula itself does not have. Forced expansion ignores signs, so the result is
+    only trusted when it then agrees with the expected formula at every sample point.
+    """
+    if not expression.has(sp.log) or not small(expression):
+        return None
+    try:
+        expanded = sp.expand_log(expression, force=True)
+    except Exception:
+        return None
+    return None if expanded == expression else expanded
+
+
+def small(expression: sp.Expr) -> bool:
+    """Small enough for SymPy to expand or simplify in a blink."""
+    if sp.count_ops(expression) > 40:
+        return False
+    return not any(
+        power.exp.is_Number and abs(float(power.exp)) > 8 for power in expression.atoms(sp.Pow)
+    )
+
+
+def differences(answer: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """True where the target is defined and the answer does not match it."""
+    defined = ~np.isnan(target)
+    with np.errstate(all="ignore"):
+        close = np.isclose(answer, target, rtol=NUMERIC_RTOL, atol=NUMERIC_ATOL)
+    return defined & ~close
