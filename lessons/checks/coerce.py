@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from .verdicts import InvalidAnswer, format_number, shorten, type_name
+from .verdicts import TOO_LARGE, InvalidAnswer, format_number, shorten, type_name
 
 
 def number_from_sympy(value) -> float:
@@ -48,7 +48,7 @@ def number_from_sympy(value) -> float:
             )
             number = float(real)
     except (OverflowError, TypeError, ValueError, ArithmeticError):
-        raise InvalidAnswer("That number is too large for me to work with.") from None
+        raise InvalidAnswer(TOO_LARGE) from None
     if is_complex:
         raise InvalidAnswer("That is a complex number; I expected a real number.")
     return finite(number)
@@ -84,7 +84,7 @@ def to_real_number(answer, *, _depth: int = 0) -> float:
         try:
             return finite(float(answer))
         except OverflowError:
-            raise InvalidAnswer("That number is too large for me to work with.") from None
+            raise InvalidAnswer(TOO_LARGE) from None
     if isinstance(answer, numbers.Complex):
         raise InvalidAnswer("That is a complex number; I expected a real number.")
     if isinstance(answer, (list, tuple)):
@@ -116,8 +116,22 @@ def shown_answer(answer, value: float) -> str:
 
 
 
-def author_number(value, what: str) -> float:
+# -- validation of what an answer key's author gives (one wording per error) ----------------
+
+
+def author_number(value, what: str, *, minimum: float | None = None) -> float:
+    """`value` as one finite float, else ``ValueError("<what> must be ...")``."""
     try:
-        return to_real_number(value)
+        number = to_real_number(value)
     except InvalidAnswer as problem:
         raise ValueError(f"{what} must be one finite real number: {problem}") from None
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{what} must be at least {minimum:g}, got {number:g}")
+    return number
+
+
+def author_text(value, what: str) -> str:
+    """`value` as text, else ``TypeError("<what> must be text ...")``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be text (a str), got {type_name(value)}")
+    return value

@@ -46,6 +46,7 @@ class Comparison:
     special_differs: np.ndarray | None = None  # every special point where they differ
     answer_value: float = math.nan
     target_value: float = math.nan
+    extra_point: dict[str, float] | None = None  # a far or threshold point where they differ
 
 
 def symbol_scale(symbol: sp.Symbol) -> str:
@@ -128,7 +129,7 @@ def evaluate(expression: sp.Expr, symbols: Sequence[sp.Symbol], points: np.ndarr
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            function = sp.lambdify(list(symbols), expression, modules="numpy")
+            function = sp.lambdify(list(symbols), expression, modules="numpy", dummify=True)
         except Exception:
             return evaluate_slowly(expression, symbols, points)
         try:
@@ -227,3 +228,135 @@ def differences(answer: np.ndarray, target: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         close = np.isclose(answer, target, rtol=NUMERIC_RTOL, atol=NUMERIC_ATOL)
     return defined & ~close
+
+
+# -- Points where wrong formulas hide: far out, near zero, just beyond thresholds --------------
+
+FAR_VALUES = {
+    "real": (1e3, -1e3, 1e6, -1e6, 1e-3, -1e-3, 1e-6, -1e-6, 30.0, -30.0),
+    "positive": (1e-3, 1e-6, 10.0, 30.0, 100.0, 1e3, 1e6),
+    "nonnegative": (1e-3, 1e-6, 10.0, 30.0, 100.0, 1e3, 1e6),
+    "negative": (-1e-3, -1e-6, -10.0, -30.0, -100.0, -1e3, -1e6),
+    "nonpositive": (-1e-3, -1e-6, -10.0, -30.0, -100.0, -1e3, -1e6),
+}
+MAX_THRESHOLDS = 12
+MAX_EXTRA_POINTS = 600
+EXTRA_DIGITS = 40  # mpmath precision: no overflow, no cancellation at 1e6
+
+
+def thresholds(expressions: Sequence[sp.Expr]) -> list[float]:
+    """The magnitudes of the numbers written in `expressions` (Piecewise bounds, Min(n, 5)...)."""
+    found = set()
+    for expression in expressions:
+        for number in expression.atoms(sp.Number):
+            try:
+                value = abs(float(number))
+            except (TypeError, ValueError, OverflowError):
+                continue
+            if math.isfinite(value) and 0 < value < 1e7:
+                found.add(value)
+    return sorted(found, reverse=True)[:MAX_THRESHOLDS]
+
+
+def _fits(symbol: sp.Symbol, value: float) -> float | None:
+    """`value` moved into `symbol`'s domain (rounded for integers), or None if it cannot be."""
+    scale = symbol_scale(symbol)
+    if symbol.is_integer:
+        value = float(round(value))
+    if (scale == "positive" and value <= 0) or (scale == "negative" and value >= 0):
+        return None
+    if (scale == "nonnegative" and value < 0) or (scale == "nonpositive" and value > 0):
+        return None
+    return value
+
+
+def extra_points(symbols: Sequence[sp.Symbol], expressions: Sequence[sp.Expr]) -> np.ndarray:
+    """Far-out and near-zero values, and values just beyond each number in `expressions`.
+
+    One symbol at a time takes each such value while the others sit at a few ordinary values;
+    then every symbol is far out at once. Shape ``(n_symbols, n_points)``.
+    """
+    rng = np.random.default_rng(SEED + 1)
+    bases = np.array([random_values(s, 3, rng) for s in symbols], dtype=float).reshape(
+        len(symbols), 3)
+    limits = thresholds(expressions)
+    columns = []
+    for row, symbol in enumerate(symbols):
+        candidates = list(FAR_VALUES[symbol_scale(symbol)])
+        for limit in limits:
+            for value in (limit * 1.01 + 0.01, limit * 0.99, limit + 1.0, 2.0 * limit):
+                candidates += [value, -value]
+        values = {v for v in (_fits(symbol, c) for c in candidates) if v is not None}
+        for value in sorted(values):
+            for base in range(bases.shape[1]):
+                column = bases[:, base].copy()
+                column[row] = value
+                columns.append(column)
+    for far in (1e3, 1e6):  # every symbol far out at once (at different values)
+        column = [_fits(s, far * (1 + 0.37 * i)) or _fits(s, -far * (1 + 0.37 * i))
+                  for i, s in enumerate(symbols)]
+        if all(value is not None for value in column):
+            columns.append(np.array(column, dtype=float))
+    if not columns:
+        return np.zeros((len(symbols), 0))
+    table = np.array(columns, dtype=float).T
+    return table[:, :MAX_EXTRA_POINTS]
+
+
+def evaluate_precisely(expression: sp.Expr, symbols: Sequence[sp.Symbol],
+                       points: np.ndarray) -> list:
+    """Values of `expression` at each column of `points` with mpmath (None where undefined)."""
+    import mpmath
+
+    try:
+        function = sp.lambdify(list(symbols), expression, modules="mpmath", dummify=True)
+    except Exception:
+        function = None
+    values = []
+    if function is None:
+        points = points[:, :100]  # the slow way, per point: fewer points
+    with mpmath.workdps(EXTRA_DIGITS):
+        for column in points.T:
+            arguments = [mpmath.mpf(float(v)) for v in column]
+            if function is not None:
+                try:
+                    value = function(*arguments)
+                except Exception:  # 0/0, log(0)...: undefined here
+                    value = None
+            else:
+                try:
+                    substitution = dict(zip(symbols, (sp.Float(float(v), EXTRA_DIGITS)
+                                                      for v in column), strict=True))
+                    value = complex(expression.evalf(EXTRA_DIGITS, subs=substitution))
+                except Exception:
+                    value = None
+            values.append(_real_mpf(value, mpmath))
+    return values
+
+
+def _real_mpf(value, mpmath):
+    if value is None:
+        return None
+    try:
+        value = mpmath.mpmathify(value)
+    except Exception:
+        return None
+    if isinstance(value, mpmath.mpc):
+        if abs(value.imag) > mpmath.mpf(10) ** -20 * max(1, abs(value.real)):
+            return None
+        value = value.real
+    return value if mpmath.isfinite(value) else None
+
+
+def first_precise_difference(answer: list, target: list) -> int | None:
+    """The first index where both values are defined and differ beyond round-off."""
+    import mpmath
+
+    for index, (got, wanted) in enumerate(zip(answer, target, strict=True)):
+        if got is None or wanted is None:
+            continue
+        scale = max(abs(got), abs(wanted))
+        if abs(got - wanted) > NUMERIC_RTOL * scale + mpmath.mpf(NUMERIC_ATOL):
+            return index
+    return None
+

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import sympy as sp
 
-from .coerce import to_real_number
+from .coerce import author_text, to_real_number
 from .equivalence import (
     POINTS_PER_SYMBOL,
     SEED,
@@ -24,7 +24,10 @@ from .equivalence import (
     Points,
     differences,
     evaluate,
+    evaluate_precisely,
     expand_logs,
+    extra_points,
+    first_precise_difference,
     quickly_equal,
     random_values,
     simplifies_to_zero,
@@ -32,7 +35,7 @@ from .equivalence import (
     symbol_scale,
 )
 from .formula import FormulaReader
-from .specs import Exercise
+from .specs import AFTER_ANSWERING, Exercise
 from .verdicts import Feedback, InvalidAnswer, describe_number, shorten, type_name
 
 
@@ -65,13 +68,13 @@ class Expression(Exercise):
     'correct'
     """
 
-    _unanswered_message = (
-        "Replace `...` with your formula (as text) and run the cell again, or type it in the box."
+    unanswered_message = (
+        f'Replace `...` with your formula as text (e.g. "Abs(e)") {AFTER_ANSWERING}.'
     )
-    _input_kind = "text"
 
-    def __init__(self, expected, symbols, *, mistakes=(), hints=(), prompt="", extra_names=None):
-        super().__init__(hints=hints, prompt=prompt)
+    def __init__(self, expected, symbols, *, mistakes=(), hints=(), prompt="", extra_names=None,
+                 answer_name=""):
+        super().__init__(hints=hints, prompt=prompt, answer_name=answer_name)
         author_expressions = [expected] + [expression for expression, _ in mistakes]
         self.symbols = exercise_symbols(symbols, author_expressions)
         extra = dict(extra_names or {})
@@ -83,17 +86,18 @@ class Expression(Exercise):
         self._reader = FormulaReader(self.symbols, extra)
         self.expected = self._author_expression(expected, "expected")
         self.mistakes = tuple(
-            (self._author_expression(expression, "a mistake"), str(message))
+            (self._author_expression(expression, "a mistake"),
+             author_text(message, "a mistake message"))
             for expression, message in mistakes
         )
         self._points: Points | None = None
         self._values: dict[sp.Expr, tuple[np.ndarray, np.ndarray]] = {}
+        self._precise: dict[tuple, list] = {}
 
-    @property
-    def _placeholder(self) -> str:
-        names = list(self.symbols)
-        example = f"Abs({names[0]})" if names else "2*pi"
-        return f"a formula in {', '.join(names)}, e.g. {example}"
+    def prepare(self) -> None:
+        """Evaluate the expected formula and the mistakes at the sample points (once)."""
+        for expression in (self.expected, *(mistake for mistake, _ in self.mistakes)):
+            self._values_at_points(expression, cache=True)
 
     def _author_expression(self, expression, what: str) -> sp.Expr:
         try:
@@ -161,10 +165,35 @@ class Expression(Exercise):
             self._values[expression] = values
         return values
 
-    def _compare(self, target: sp.Expr, answer: sp.Expr) -> Comparison:
-        """Symbolic quick test, then numbers; `simplify` only when numbers overflowed."""
+    def _precise_values(self, expression: sp.Expr, points: np.ndarray, cache: bool) -> list:
+        key = (expression, points.tobytes())
+        if cache and key in self._precise:
+            return self._precise[key]
+        values = evaluate_precisely(expression, list(self.symbols.values()), points)
+        if cache:
+            self._precise[key] = values
+        return values
+
+    def _compare(self, target: sp.Expr, answer: sp.Expr, extra: np.ndarray | None = None
+                 ) -> Comparison:
+        """Symbolic quick test, then numbers at sample points, then (if given) at `extra`
+        points with 40-digit arithmetic; `simplify` only when float numbers overflowed."""
         if quickly_equal(target, answer):
             return Comparison(True)
+        comparison = self._compare_sampled(target, answer)
+        if not comparison.equal or extra is None or extra.shape[1] == 0:
+            return comparison
+        wanted = self._precise_values(target, extra, cache=True)
+        got = self._precise_values(answer, extra, cache=False)
+        index = first_precise_difference(got, wanted)
+        if index is None:
+            return comparison
+        return Comparison(
+            False, answer_value=float(got[index]), target_value=float(wanted[index]),
+            extra_point=dict(zip(self.symbols, extra[:, index], strict=True)),
+        )
+
+    def _compare_sampled(self, target: sp.Expr, answer: sp.Expr) -> Comparison:
         target_generic, target_special = self._values_at_points(target, cache=True)
         answer_generic, answer_special = self._values_at_points(answer, cache=False)
         differs = differences(answer_generic, target_generic)
@@ -197,6 +226,9 @@ class Expression(Exercise):
     def _where(self, comparison: Comparison) -> str:
         """Words for where two formulas differ: "e = 0 (with delta = 1)" or "e = 2.5"."""
         points = self._sample_points()
+        if comparison.extra_point is not None:
+            return ", ".join(f"{name} = {value:.6g}" for name, value in
+                             comparison.extra_point.items())
         if comparison.special_index is not None:
             label = points.special_labels[comparison.special_index]
             real = [n for n, s in self.symbols.items() if symbol_scale(s) == "real"]
@@ -219,9 +251,10 @@ class Expression(Exercise):
 
     def _feedback(self, answer) -> Feedback:
         if isinstance(answer, str) and not answer.strip():
-            return Feedback("unanswered", self._unanswered_message)
+            return Feedback("unanswered", self.unanswered_message)
         value = self._learner_expression(answer)
-        comparison = self._compare(self.expected, value)
+        extra = extra_points(list(self.symbols.values()), [value, self.expected])
+        comparison = self._compare(self.expected, value, extra)
         if comparison.equal:
             if comparison.special_index is None:
                 return Feedback("correct", f"{shorten(str(value), 60)} is right.")
@@ -237,7 +270,7 @@ class Expression(Exercise):
                 f"{describe_number(comparison.target_value)}. {closing}",
             )
         for mistake, message in self.mistakes:
-            if self._compare(mistake, value).equal:
+            if self._compare(mistake, value, extra).equal:
                 return Feedback("incorrect", message)
         return Feedback(
             "incorrect",

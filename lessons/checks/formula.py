@@ -16,12 +16,23 @@ from collections.abc import Callable, Mapping
 
 import sympy as sp
 
-from .verdicts import InvalidAnswer, join_words, shorten, type_name
+from .verdicts import TOO_LARGE, InvalidAnswer, join_words, shorten, type_name
 
 MAX_FORMULA_CHARS = 1000
 MAX_EXPONENT = 1000  # a constant exponent beyond this is refused (9**9**9**9 would never end)
 MAX_CONSTANT_BITS = 1100  # ~330 digits: exact integers past this make SymPy slow, never useful
 MAX_DEPTH = 100
+
+LOG_LIMIT = 700.0  # exp(700) ≈ 1e304: a constant beyond float's range is refused (exp(exp(4e4)))
+
+
+def _clip(value, low, high):
+    return sp.Min(sp.Max(value, low), high)
+
+
+def _where(condition, then, otherwise):
+    return sp.Piecewise((then, condition), (otherwise, True))
+
 
 FUNCTIONS: dict[str, Callable] = {
     "Abs": sp.Abs,
@@ -43,8 +54,26 @@ FUNCTIONS: dict[str, Callable] = {
     "Or": sp.Or,
     "Eq": sp.Eq,
     "Ne": sp.Ne,
+    # What a Python learner types first (issue 11): abs, max, min, clip.
+    "abs": sp.Abs,
+    "max": sp.Max,
+    "min": sp.Min,
+    "clip": _clip,
 }
 CONSTANTS: dict[str, sp.Basic] = {"pi": sp.pi, "E": sp.E, "oo": sp.oo}
+
+# np.abs, numpy.sign, math.log, sp.exp ...: the attribute after one of these module names.
+MODULE_NAMES = ("np", "numpy", "math", "sp", "sympy")
+MODULE_ATTRIBUTES: dict[str, object] = {
+    **{name: FUNCTIONS[name] for name in ("exp", "log", "sqrt", "cosh", "sinh", "tanh", "cos",
+                                          "sin", "sign", "abs", "clip")},
+    "Abs": sp.Abs, "Max": sp.Max, "Min": sp.Min, "Piecewise": sp.Piecewise,
+    "absolute": sp.Abs, "fabs": sp.Abs, "maximum": sp.Max, "minimum": sp.Min, "fmax": sp.Max,
+    "fmin": sp.Min, "where": _where, "heaviside": sp.Heaviside, "Heaviside": sp.Heaviside,
+    "log1p": lambda value: sp.log(1 + value), "expm1": lambda value: sp.exp(value) - 1,
+    "square": lambda value: value**2,
+    "pi": sp.pi, "e": sp.E, "E": sp.E,
+}
 
 ARITHMETIC = {
     ast.Add: lambda a, b: a + b,
@@ -154,6 +183,11 @@ class FormulaReader:
             return self._constant(node.value)
         if isinstance(node, ast.Name):
             return self._name(node.id)
+        if isinstance(node, ast.Attribute):
+            value = self._attribute(node)
+            if not isinstance(value, sp.Basic):
+                raise FormulaError(f"`{self._dotted(node)}` is a function; call it with (...).")
+            return value
         if isinstance(node, ast.BinOp):
             return self._binary(node, depth)
         if isinstance(node, ast.UnaryOp):
@@ -179,11 +213,11 @@ class FormulaReader:
             return sp.true if value else sp.false
         if isinstance(value, int):
             if value.bit_length() > MAX_CONSTANT_BITS:
-                raise FormulaError("That number is too large for me to work with.")
+                raise FormulaError(TOO_LARGE)
             return sp.Integer(value)
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise FormulaError("That number is too large for me to work with.")
+                raise FormulaError(TOO_LARGE)
             return sp.Float(repr(value))
         raise self._only_formulas()
 
@@ -213,7 +247,25 @@ class FormulaReader:
         check_constant_size(result)
         return result
 
+    def _dotted(self, node: ast.Attribute) -> str:
+        prefix = node.value.id if isinstance(node.value, ast.Name) else "..."
+        return f"{prefix}.{node.attr}"
+
+    def _attribute(self, node: ast.Attribute):
+        """``np.abs``, ``math.pi``...: a module name and one known attribute, nothing deeper."""
+        if not (isinstance(node.value, ast.Name) and node.value.id in MODULE_NAMES):
+            raise self._only_formulas()
+        if node.attr.startswith("_") or node.attr not in MODULE_ATTRIBUTES:
+            raise self.unknown_name(self._dotted(node))
+        return MODULE_ATTRIBUTES[node.attr]
+
     def _call(self, node: ast.Call, depth: int):
+        if isinstance(node.func, ast.Attribute):
+            function = self._attribute(node.func)
+            name = self._dotted(node.func)
+            if isinstance(function, sp.Basic) or not callable(function):
+                raise FormulaError(f"`{name}` is not a function.")
+            return self._apply(name, function, node, depth)
         if not isinstance(node.func, ast.Name) or node.func.id.startswith("_"):
             raise self._only_formulas()
         name = node.func.id
@@ -226,9 +278,14 @@ class FormulaReader:
             raise self.unknown_name(name)
         if isinstance(function, sp.Basic) or not callable(function):
             raise FormulaError(f"`{name}` is not a function; write `{name}*(...)` to multiply.")
+        return self._apply(name, function, node, depth)
+
+    def _apply(self, name: str, function, node: ast.Call, depth: int):
         if node.keywords:
             raise FormulaError(f"Give {name} its arguments without names, like {name}(e).")
         arguments = [self._build(argument, depth) for argument in node.args]
+        if function in (sp.exp, sp.sinh, sp.cosh) and len(arguments) == 1:
+            check_exponential(as_arithmetic(arguments[0]))
         result = function(*arguments)
         check_constant_size(result)
         return result
@@ -258,8 +315,37 @@ def as_arithmetic(value):
     return value
 
 
+def constant_value(value: sp.Expr) -> float | None:
+    """The float a constant expression stands for (None if it has symbols or no real value).
+
+    Safe to call on what the reader built: every constant inside it is already bounded.
+    """
+    if value.free_symbols:
+        return None
+    try:
+        number = complex(value.evalf(15))
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return number.real if math.isfinite(number.real) else math.inf
+
+
+def check_exponential(argument: sp.Expr) -> None:
+    """Refuse exp/sinh/cosh of a constant whose result would be beyond float's range."""
+    value = constant_value(argument)
+    if value is not None and abs(value) > LOG_LIMIT:
+        raise FormulaError(TOO_LARGE)
+
+
 def check_power(base: sp.Expr, exponent: sp.Expr) -> None:
     """Refuse powers whose result would be astronomically large (and slow to compute)."""
+    if not exponent.is_Number and not exponent.free_symbols:
+        # A constant that is not a plain number: E, pi, exp(3), E**E ...
+        power = constant_value(exponent)
+        if power is not None and abs(power) > MAX_EXPONENT:
+            raise FormulaError(f"Exponents above {MAX_EXPONENT} are too large for me to work with.")
+        size = constant_value(base) if power is not None else None
+        if size is not None and size != 0 and abs(power) * math.log(abs(size)) > LOG_LIMIT:
+            raise FormulaError(TOO_LARGE)
     if exponent.is_Number and exponent.is_finite is not False:
         if abs(float(exponent)) > MAX_EXPONENT:
             raise FormulaError(
@@ -270,13 +356,13 @@ def check_power(base: sp.Expr, exponent: sp.Expr) -> None:
     if isinstance(base, sp.Rational) and exponent.is_Number and base not in (0, 1, -1):
         bits = max(abs(base.p).bit_length(), abs(base.q).bit_length())
         if bits * abs(float(exponent)) > MAX_CONSTANT_BITS:
-            raise FormulaError("That power is too large for me to work with.")
+            raise FormulaError(TOO_LARGE)
 
 
 def check_constant_size(value) -> None:
     if isinstance(value, sp.Rational):
         if max(abs(value.p).bit_length(), abs(value.q).bit_length()) > MAX_CONSTANT_BITS:
-            raise FormulaError("That number is too large for me to work with.")
+            raise FormulaError(TOO_LARGE)
 
 
 _NUMBER_READER: FormulaReader | None = None

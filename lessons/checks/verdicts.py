@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+TOO_LARGE = "That number is too large for me to work with."
+"""The one wording for a number or formula beyond what can be checked."""
+
 STATUSES = ("correct", "incorrect", "unanswered", "unimplemented", "invalid")
 
 PREFIXES = {
@@ -28,14 +31,43 @@ PREFIXES = {
     "invalid": "⚠️ Can't check this answer",
 }
 
-# Dark enough to read on a white page (WCAG AA contrast), one colour per verdict.
-COLOURS = {
-    "correct": "#1a7f37",
-    "incorrect": "#cf222e",
-    "unanswered": "#57606a",
-    "unimplemented": "#57606a",
-    "invalid": "#9a6700",
+# One colour per verdict and per JupyterLab theme, each at least 4.5:1 (WCAG AA) against that
+# theme's cell and page backgrounds (tests/test_checks.py computes the contrasts).
+VERDICT_COLOURS = {
+    "light": {
+        "correct": "#1a7f37",
+        "incorrect": "#cf222e",
+        "unanswered": "#57606a",
+        "unimplemented": "#57606a",
+        "invalid": "#9a6700",
+    },
+    "dark": {
+        "correct": "#3fb950",
+        "incorrect": "#ff7b72",
+        "unanswered": "#a8b1bb",
+        "unimplemented": "#a8b1bb",
+        "invalid": "#d29922",
+    },
 }
+# Backgrounds the verdict may sit on: JupyterLab 4's --jp-layout-color0/1/2 per theme.
+THEME_BACKGROUNDS = {
+    "light": ("#ffffff", "#ffffff", "#eeeeee"),
+    "dark": ("#111111", "#212121", "#424242"),
+}
+
+
+def verdict_style() -> str:
+    """A ``<style>`` block colouring verdicts per theme (JupyterLab marks dark themes with
+    ``data-jp-theme-light="false"`` on ``<body>``; anywhere else the light colours apply)."""
+    rules = []
+    for status in STATUSES:
+        light = VERDICT_COLOURS["light"][status]
+        dark = VERDICT_COLOURS["dark"][status]
+        rules.append(f".lessons-verdict.lessons-{status}{{color:{light}}}")
+        rules.append(
+            f'body[data-jp-theme-light="false"] .lessons-verdict.lessons-{status}{{color:{dark}}}'
+        )
+    return "<style>" + "".join(rules) + "</style>"
 
 
 @dataclass(frozen=True)
@@ -73,12 +105,10 @@ class Feedback:
         return f"{prefix}: {self.message}" if self.message else prefix
 
     def html(self) -> str:
-        """The verdict as a small coloured HTML block (learner text escaped)."""
-        colour = COLOURS[self.status]
+        """The verdict as a small HTML block (learner text escaped), coloured per theme."""
         body = rich_text(self.message)
-        return (
-            f'<div class="lessons-verdict lessons-{self.status}" '
-            f'style="color: {colour}; line-height: 1.5;">'
+        return verdict_style() + (
+            f'<div class="lessons-verdict lessons-{self.status}" style="line-height: 1.5;">'
             f"<b>{html.escape(PREFIXES[self.status])}</b>{': ' + body if body else ''}</div>"
         )
 
