@@ -8,8 +8,9 @@ thread raises the same exception in the checking thread with
 single ``time.sleep``), which then ends late but is still reported as over budget.
 
 The timer raises `CheckTimeout`, a ``BaseException`` so that a learner's ``except Exception``
-cannot swallow it; once fired it repeats every 0.1 s until the limit is left, so even a bare
-``except:`` inside a learner's loop only delays it.
+cannot swallow it; once fired it repeats every 0.1 s until the limit is left, and from the
+second time on it is raised on every line (a trace function), so even a bare ``except:`` inside
+a learner's loop only delays it.
 
 Examples
 --------
@@ -28,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import signal
+import sys
 import threading
 import time
 
@@ -47,9 +49,28 @@ class CheckTimeout(BaseException):  # noqa: N818 - it is the checker's own signa
 _state = threading.local()
 
 
-def _alarm_handler(signum, frame):
-    if getattr(_state, "armed", False):
+def _tracer(frame, event, arg):
+    """Raise `CheckTimeout` on every line while armed (for code that swallows the first one)."""
+    if not getattr(_state, "armed", False):
+        return None
+    if event == "line":
         raise CheckTimeout
+    return _tracer
+
+
+def _alarm_handler(signum, frame):
+    if not getattr(_state, "armed", False):
+        return
+    _state.fired = getattr(_state, "fired", 0) + 1
+    if _state.fired > 1:
+        # The first CheckTimeout was swallowed (a bare except in a loop): raise on every line
+        # from now on, which a handler's own lines cannot catch for ever.
+        sys.settrace(_tracer)
+        while frame is not None:
+            frame.f_trace_lines = True
+            frame.f_trace = _tracer
+            frame = frame.f_back
+    raise CheckTimeout
 
 
 @contextlib.contextmanager
@@ -72,7 +93,8 @@ def time_limit(seconds: float | None):
 @contextlib.contextmanager
 def _alarm(seconds: float):
     previous = signal.signal(signal.SIGALRM, _alarm_handler)
-    _state.armed = True
+    previous_trace = sys.gettrace()
+    _state.armed, _state.fired = True, 0
     signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), _REPEAT)
     try:
         yield
@@ -80,6 +102,8 @@ def _alarm(seconds: float):
         _state.armed = False  # first: an alarm arriving now is ignored by the handler
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if _state.fired > 1:
+            sys.settrace(previous_trace)
 
 
 @contextlib.contextmanager

@@ -123,13 +123,22 @@ def special_points(symbols: Sequence[sp.Symbol]) -> tuple[np.ndarray, list[dict[
     return table.reshape(len(symbols), len(rows)), labels
 
 
+def safe_lambdify(symbols: Sequence[sp.Symbol], expression: sp.Expr, module: str):
+    """``lambdify`` with the symbols renamed first, so that a learner's symbol named ``e`` or
+    ``pi`` can never meet the printed constants ``e`` (Euler's number) or ``pi``."""
+    renamed = [sp.Symbol(f"lessons_arg{index}", **symbol.assumptions0)
+               for index, symbol in enumerate(symbols)]
+    body = expression.xreplace(dict(zip(symbols, renamed, strict=True)))
+    return sp.lambdify(renamed, body, modules=module)
+
+
 def evaluate(expression: sp.Expr, symbols: Sequence[sp.Symbol], points: np.ndarray) -> np.ndarray:
     """Real values of `expression` at each column of `points`; NaN where undefined."""
     count = points.shape[1]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            function = sp.lambdify(list(symbols), expression, modules="numpy", dummify=True)
+            function = safe_lambdify(symbols, expression, "numpy")
         except Exception:
             return evaluate_slowly(expression, symbols, points)
         try:
@@ -309,7 +318,7 @@ def evaluate_precisely(expression: sp.Expr, symbols: Sequence[sp.Symbol],
     import mpmath
 
     try:
-        function = sp.lambdify(list(symbols), expression, modules="mpmath", dummify=True)
+        function = safe_lambdify(symbols, expression, "mpmath")
     except Exception:
         function = None
     values = []

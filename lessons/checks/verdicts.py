@@ -31,28 +31,28 @@ PREFIXES = {
     "invalid": "⚠️ Can't check this answer",
 }
 
-# One colour per verdict and per JupyterLab theme, each at least 4.5:1 (WCAG AA) against that
-# theme's cell and page backgrounds (tests/test_checks.py computes the contrasts).
+# One colour per verdict and per JupyterLab theme, each at least 4.5:1 (WCAG AA) against every
+# layout background of that theme (tests/test_checks_edges.py computes the contrasts).
 VERDICT_COLOURS = {
     "light": {
-        "correct": "#1a7f37",
-        "incorrect": "#cf222e",
+        "correct": "#197934",
+        "incorrect": "#cc212d",
         "unanswered": "#57606a",
         "unimplemented": "#57606a",
-        "invalid": "#9a6700",
+        "invalid": "#8f6000",
     },
     "dark": {
-        "correct": "#3fb950",
-        "incorrect": "#ff7b72",
-        "unanswered": "#a8b1bb",
-        "unimplemented": "#a8b1bb",
-        "invalid": "#d29922",
+        "correct": "#2acd59",
+        "incorrect": "#ef9ca2",
+        "unanswered": "#acb3bb",
+        "unimplemented": "#acb3bb",
+        "invalid": "#f2a200",
     },
 }
 # Backgrounds the verdict may sit on: JupyterLab 4's --jp-layout-color0/1/2 per theme.
 THEME_BACKGROUNDS = {
-    "light": ("#ffffff", "#ffffff", "#eeeeee"),
-    "dark": ("#111111", "#212121", "#424242"),
+    "light": ("#ffffff", "#eeeeee"),
+    "dark": ("#111111", "#212121", "#424242"),  # also the dark high-contrast theme's
 }
 
 
@@ -197,4 +197,5 @@ def describe_value(value) -> str:
             text = repr(value)
     except Exception:
         text = f"<{type_name(value)}>"
-    return shorten(text, 60)
+    # No memory addresses in a verdict (outputs must be the same on every run).
+    return shorten(re.sub(r" at 0x[0-9a-fA-F]+", "", text), 60)
