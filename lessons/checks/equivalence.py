@@ -129,7 +129,19 @@ def safe_lambdify(symbols: Sequence[sp.Symbol], expression: sp.Expr, module: str
     renamed = [sp.Symbol(f"lessons_arg{index}", **symbol.assumptions0)
                for index, symbol in enumerate(symbols)]
     body = expression.xreplace(dict(zip(symbols, renamed, strict=True)))
-    return sp.lambdify(renamed, body, modules=module)
+    # Heaviside directly: SymPy's printers would rewrite it as a Piecewise and simplify its
+    # conditions (about a second), or build SymPy objects at every point (mpmath).
+    return sp.lambdify(renamed, body, modules=[{"Heaviside": _heaviside(module)}, module])
+
+
+def _heaviside(module: str):
+    if module == "numpy":
+        return lambda x, h0=0.5: np.heaviside(np.asarray(x, dtype=float), float(h0))
+
+    def heaviside(x, h0=0.5):
+        return 0 if x < 0 else (1 if x > 0 else h0)
+
+    return heaviside
 
 
 def evaluate(expression: sp.Expr, symbols: Sequence[sp.Symbol], points: np.ndarray) -> np.ndarray:

@@ -36,7 +36,7 @@ from .equivalence import (
 )
 from .formula import FormulaReader
 from .specs import AFTER_ANSWERING, Exercise
-from .verdicts import Feedback, InvalidAnswer, describe_number, shorten, type_name
+from .verdicts import Feedback, InvalidAnswer, describe_number, describe_pair, shorten, type_name
 
 
 class Expression(Exercise):
@@ -93,6 +93,7 @@ class Expression(Exercise):
         self._points: Points | None = None
         self._values: dict[sp.Expr, tuple[np.ndarray, np.ndarray]] = {}
         self._precise: dict[tuple, list] = {}
+        self._last_precise: tuple | None = None
 
     def prepare(self) -> None:
         """Evaluate the expected formula and the mistakes at the sample points (once)."""
@@ -167,11 +168,15 @@ class Expression(Exercise):
 
     def _precise_values(self, expression: sp.Expr, points: np.ndarray, cache: bool) -> list:
         key = (expression, points.tobytes())
-        if cache and key in self._precise:
+        if key in self._precise:
             return self._precise[key]
+        if not cache and self._last_precise and self._last_precise[0] == key:
+            return self._last_precise[1]  # the same answer, compared with the next mistake
         values = evaluate_precisely(expression, list(self.symbols.values()), points)
         if cache:
             self._precise[key] = values
+        else:
+            self._last_precise = (key, values)
         return values
 
     def _compare(self, target: sp.Expr, answer: sp.Expr, extra: np.ndarray | None = None
@@ -272,11 +277,11 @@ class Expression(Exercise):
         for mistake, message in self.mistakes:
             if self._compare(mistake, value, extra).equal:
                 return Feedback("incorrect", message)
+        yours, theirs = describe_pair(comparison.answer_value, comparison.target_value)
         return Feedback(
             "incorrect",
             f"Your formula differs from the expected one: at {self._where(comparison)} yours "
-            f"gives {describe_number(comparison.answer_value, 4)} but the expected one gives "
-            f"{describe_number(comparison.target_value, 4)}.",
+            f"gives {yours} but the expected one gives {theirs}.",
         )
 
 

@@ -155,6 +155,15 @@ def join_words(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def describe_pair(first: float, second: float, digits: int = 4) -> tuple[str, str]:
+    """Both numbers with as few digits (at least `digits`) as it takes to tell them apart."""
+    for count in range(digits, 18):
+        shown = describe_number(first, count), describe_number(second, count)
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
 def describe_number(value: float, digits: int = 6) -> str:
     if math.isnan(value):
         return "an undefined value (nan)"

@@ -143,7 +143,7 @@ def test_expression_right_spellings_and_perturbations(key, spec):
             wrong("Expression", text, verdict, "incorrect")
 
 
-# -- numbers and sliders ---------------------------------------------------------------------------
+# -- numbers and sliders -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("key", "spec"), NUMBERS + SLIDERS,
@@ -177,7 +177,7 @@ def test_numeric_right_spellings_and_perturbations(key, spec):
             wrong(kind, answer, verdict, "incorrect")
 
 
-# -- choices -----------------------------------------------------------------------------------------
+# -- choices -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("key", "spec"), CHOICES, ids=[k for k, _ in CHOICES])
@@ -195,7 +195,7 @@ def test_choice_inputs(key, spec):
                 wrong("Choice", answer, verdict, f"correct={option in spec.correct}")
 
 
-# -- learner functions -------------------------------------------------------------------------------
+# -- learner functions -------------------------------------------------------------------------
 
 
 def _function_limit(spec) -> float:
