@@ -13,8 +13,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT   ?= 8888
 JOBS   ?= 2
 
-.PHONY: setup lab test exercises check-exercises execute bench lint mutate clean \
-	browser-test instructor readme
+.PHONY: setup lab test exercises check-exercises execute bench lint mutate clean browser-test \
+	instructor readme fuzz
 
 setup: $(STAMP)
 
@@ -76,3 +76,9 @@ mutate: setup
 
 clean:
 	rm -rf $(VENV)
+
+# Fuzz every checker kind with many examples (hypothesis; figures per checker kind at the end).
+# `make test` runs a small derandomised slice of the same suite.
+FUZZ_EXAMPLES ?= 300
+fuzz: setup
+	LESSONS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:xdist -q tests/fuzz

@@ -8,12 +8,12 @@ import pytest
 from lessons import checks
 
 KEY_MODULES = sorted(
-    path.stem for path in (Path(checks.__file__).parent / "keys").glob("nb[0-9][0-9].py")
+    path.stem for path in (Path(checks.__file__).parents[1] / "keys").glob("nb[0-9][0-9].py")
 )
 
 
 def test_every_notebook_has_an_answer_key():
-    solutions = Path(checks.__file__).parents[1] / "solutions"
+    solutions = Path(checks.__file__).parents[2] / "solutions"
     numbers = sorted(path.name[:2] for path in solutions.glob("[0-9][0-9]_*.ipynb"))
     assert [name[2:] for name in KEY_MODULES] == numbers
 

@@ -549,10 +549,9 @@ def test_function_not_callable_or_unanswered(answer, status, words):
     assert words in verdict.message
 
 
-def test_function_a_broken_reference_is_an_author_error():
-    spec = checks.Function(lambda x: 1 / x, [checks.Case((0,), description="zero")])
+def test_function_a_broken_reference_is_an_author_error_when_the_key_is_built():
     with pytest.raises(checks.AnswerKeyError, match="zero"):
-        spec.feedback(lambda x: x)
+        checks.Function(lambda x: 1 / x, [checks.Case((0,), description="zero")])
 
 
 # --------------------------------------------------------------------------------------------
@@ -569,38 +568,29 @@ def test_view_mimebundle_has_the_verdict_as_text_and_a_widget_view():
     assert repr(view) == bundle["text/plain"]
 
 
-def test_view_layout_and_css_classes():
+def test_view_has_no_answer_input_only_prompt_verdict_and_hints():
     view = checks.view(checks.Number(2.5, prompt="What is the MAE?", hints=["a"]))
     assert "lessons-exercise" in view.widget._dom_classes
-    assert "lessons-answer" in view.input._dom_classes
     assert "lessons-feedback" in view.feedback_html._dom_classes
     assert "lessons-hint" in view.hint_button._dom_classes
     assert "What is the MAE?" in view.widget.children[0].value
-    assert view.input.continuous_update is False
-    assert view.input.placeholder
-    assert view.input.value == ""
+    assert not hasattr(view, "input") and not hasattr(view, "submit")
+    import ipywidgets
+
+    kinds = {type(child) for child in view.widget.children}
+    assert kinds <= {ipywidgets.HTML, ipywidgets.Button}  # nothing to type an answer into
     assert view.feedback.status == "unanswered"
+    assert "answer cell" in view.feedback.message
 
 
-def test_view_submit_updates_the_feedback_html():
+def test_view_recheck_updates_the_feedback_html():
     view = checks.view(mean_spec(), ...)
     assert "Not answered yet" in view.feedback_html.value
-    view.submit("5/2")
-    assert view.correct
+    assert view.recheck("5/2").correct
     assert "✅ Correct" in view.feedback_html.value
-    assert view.input.value == "5/2"
-    view.submit("<b>oops</b>")
+    view.recheck("<b>oops</b>")
     assert view.feedback.status == "invalid"
     assert "<b>oops" not in view.feedback_html.value
-
-
-def test_view_text_input_is_prefilled_and_rechecks_on_change():
-    view = checks.view(mean_spec(), 3.0)
-    assert view.input.value == "3.0"
-    assert view.feedback.status == "incorrect"
-    view.input.value = "2.5"  # what typing and pressing Enter does
-    assert view.correct
-    assert "✅ Correct" in view.feedback_html.value
 
 
 def test_view_hint_button_reveals_hints_one_at_a_time():
@@ -627,42 +617,50 @@ def test_view_hides_the_hint_button_without_hints():
     assert view.hint_button.layout.display == "none"
 
 
-def test_view_choice_uses_radio_buttons():
+def test_view_choice_lists_its_options_as_text_also_in_plain_text():
     empty = checks.view(outlier_choice())
-    assert empty.input.value is None
     assert empty.feedback.status == "unanswered"
-    empty.input.value = "b"
-    assert empty.correct
+    assert "Pick an option" not in empty.feedback.message
+    plain = empty._repr_mimebundle_()["text/plain"].splitlines()
+    assert plain[0].startswith("⏳ Not answered yet")
+    assert plain[1:] == ["  a) L1 (absolute)", "  b) L2 (squared)", "  c) Neither"]
+    assert "a)</b> L1 (absolute)" in empty.options_html.value
     chosen = checks.view(outlier_choice(), "L1 (absolute)")
-    assert chosen.input.value == "a"
-    assert chosen.submit("B").correct and chosen.input.value == "b"
+    assert not chosen.correct and chosen.text().splitlines()[0].startswith("❌")
 
 
-def test_view_slider_starts_unanswered_and_checks_when_moved():
+def test_view_slider_explores_but_never_answers():
     view = checks.view(slider_spec())
-    assert view.input.value == 0.0 and view.input.continuous_update is False
     assert view.feedback.status == "unanswered"
-    view.input.value = 1.0
-    assert view.correct
-    assert view.submit(2.0).message == "That is twice the answer."
-    assert view.input.value == 2.0
-    given_in_code = checks.view(slider_spec(), 1.2)
-    assert given_in_code.input.value == pytest.approx(1.2)
-    assert given_in_code.feedback.status == "incorrect"
+    assert "Move the slider" not in view.feedback.message
+    assert "answer cell" in view.feedback.message
+    assert "not your answer" in view.explore.description
+    view.explore.value = 1.0  # exactly the right position: still no verdict from the slider
+    assert view.feedback.status == "unanswered"
+    assert "✅" not in view.feedback_html.value + view.explore_html.value
+    assert "1.0" in view.explore_html.value and "in the answer cell" in view.explore_html.value
+    answered = checks.view(slider_spec(), 1.0)
+    assert answered.correct and answered.explore.value == answered.explore.min
 
 
-def test_view_function_has_no_input():
+def test_view_slider_names_the_answer_variable():
+    spec = checks.Slider(1.0, min=0, max=3, step=0.1, tol=0.05, answer_name="k_best")
+    view = checks.view(spec)
+    assert "<code>k_best = value</code>" in view.explore_html.value
+
+
+def test_view_function_shows_only_the_verdict():
     view = checks.view(huber_spec(), huber)
-    assert view.input is None
-    assert view.correct
-    assert view.submit(lambda e, delta=1.0: e).status == "incorrect"
+    assert view.correct and view.explore is None and view.options_html is None
+    assert view.recheck(lambda e, delta=1.0: e).status == "incorrect"
     assert "❌ Not quite" in view.feedback_html.value
 
 
-def test_view_expression_accepts_typed_formulas():
-    view = checks.view(huber_grad_spec())
-    view.submit("Min(Max(e, -delta), delta)")
-    assert view.correct
+def test_unanswered_messages_point_to_the_answer_cell():
+    for spec in (mean_spec(), outlier_choice(), slider_spec(), huber_grad_spec(), huber_spec()):
+        message = spec.feedback(...).message
+        assert "answer cell" in message, (spec, message)
+        assert "box" not in message and "slider," not in message and "Pick" not in message
 
 
 # --------------------------------------------------------------------------------------------
