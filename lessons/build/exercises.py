@@ -461,13 +461,14 @@ def build_exercises(
             continue
         fresh = nbformat.reads(text, as_version=4)
         existing = _readable(target) if current is not None else None
-        if not force and existing is not None and course_view(existing) == course_view(fresh):
+        work = learner_work(existing) if existing is not None else []
+        if (not force and work and existing is not None
+                and course_view(existing) == course_view(fresh)):
             up_to_date += 1  # only the learner's part (answers, outputs) differs
             continue
         if check:
             out_of_sync.append(f"{'stale' if current is not None else 'missing'}: {target}")
             continue
-        work = learner_work(existing) if existing is not None else []
         if existing is not None and work and keep_answers:
             merged, notes = merge_answers(fresh, existing)
             text = notebook_text(merged)
