@@ -521,7 +521,7 @@ def test_blank_answers_are_recognised():
     exercise = build.make_exercise(_fixture("marked.ipynb"), "marked")
     stubs = [cell.source for cell in exercise.cells if build.is_answer_cell(cell)]
     assert stubs and all(build.is_blank_answer(source) for source in stubs)
-    assert build.answers(exercise) == {}
+    assert build.saved_answers(exercise) == {}
     assert not build.is_blank_answer("mae = ...\nmae = 2")
     assert not build.is_blank_answer("def f(x):\n    return x")
 

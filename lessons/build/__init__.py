@@ -32,12 +32,13 @@ from lessons.build.answers import (
     FUNCTION_STUB,
     MARKDOWN_STUB,
     VALUE_STUB_COMMENT,
-    answers,
     course_view,
     is_answer_cell,
     is_blank_answer,
     learner_work,
     merge_answers,
+    nbgrader_of,
+    saved_answers,
 )
 from lessons.build.cli import main
 from lessons.build.execute import CELL_TIMEOUT_SECONDS, execute_notebook
@@ -80,6 +81,6 @@ __all__ = [
     "describe_cell", "execute_notebook", "exercise_text", "main", "make_exercise",
     "nbgrader_source", "normalise", "notebook_text", "notebook_title", "numbered_notebooks",
     "read_notebook", "refresh_links", "source_hash", "validate_solution",
-    "write_atomic", "answers", "course_view", "is_answer_cell", "is_blank_answer",
-    "learner_work", "merge_answers", "clean_temporary_files", "language_info",
+    "write_atomic", "saved_answers", "nbgrader_of", "course_view", "is_answer_cell",
+    "is_blank_answer", "learner_work", "merge_answers", "clean_temporary_files", "language_info",
 ]

@@ -71,7 +71,7 @@ def is_blank_answer(source: str) -> bool:
     return all(_VALUE_STUB_LINE.match(line) for line in lines)
 
 
-def answers(nb) -> dict[str, str]:
+def saved_answers(nb) -> dict[str, str]:
     """The learner's answers: answer key -> source, for every answer cell not left blank.
 
     Parameters
@@ -140,7 +140,7 @@ def learner_work(nb) -> list[str]:
         empty when the notebook holds nothing of the learner's.
     """
     lost = []
-    answered = answers(nb)
+    answered = saved_answers(nb)
     if answered:
         lost.append("your answers in " + ", ".join(answered))
     added = added_cells(nb)
@@ -173,7 +173,7 @@ def merge_answers(new_nb, old_nb) -> tuple[nbformat.NotebookNode, list[str]]:
         (those answers are also kept as added cells at the end, so nothing is lost).
     """
     merged = copy.deepcopy(new_nb)
-    old_answers = answers(old_nb)
+    old_answers = saved_answers(old_nb)
     placed = set()
     for cell in merged.cells:
         key = answer_key(cell)
