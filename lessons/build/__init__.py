@@ -32,6 +32,7 @@ from lessons.build.answers import (
     FUNCTION_STUB,
     MARKDOWN_STUB,
     VALUE_STUB_COMMENT,
+    added_cells,
     course_view,
     is_answer_cell,
     is_blank_answer,
@@ -82,5 +83,6 @@ __all__ = [
     "nbgrader_source", "normalise", "notebook_text", "notebook_title", "numbered_notebooks",
     "read_notebook", "refresh_links", "source_hash", "validate_solution",
     "write_atomic", "saved_answers", "nbgrader_of", "course_view", "is_answer_cell",
-    "is_blank_answer", "learner_work", "merge_answers", "clean_temporary_files", "language_info",
+    "is_blank_answer", "learner_work", "merge_answers", "added_cells",
+    "clean_temporary_files", "language_info",
 ]
