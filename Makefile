@@ -67,3 +67,15 @@ lint: setup
 
 clean:
 	rm -rf $(VENV)
+
+# The learner's commands (lessons/update.py, lessons/selfcheck.py; see the README).
+.PHONY: update selfcheck
+# Take the course's update (git pull) and keep every answer saved in exercises/.
+update: setup
+	$(BIN)/python -m lessons.update
+
+# Grade exercise notebooks in a fresh kernel exactly as nbgrader autograde would:
+#   make selfcheck [NB=exercises/02_gradients.ipynb]
+NB ?= exercises/*.ipynb
+selfcheck: setup
+	$(BIN)/python -m lessons.selfcheck $(NB)
