@@ -170,6 +170,45 @@ def _solution_stub(lines: list[str], region: _Region, cell_type: str, where: str
     return [EMPTY_STUB]
 
 
+def answer_names_comment(names: list[str]) -> str:
+    """The comment that names what an answer must assign (it survives nbgrader's release).
+
+    Examples
+    --------
+    >>> answer_names_comment(["mae"])
+    '# Your answer: assign it to `mae`.'
+    >>> answer_names_comment(["low", "high"])
+    '# Your answer: assign it to `low` and `high`.'
+    """
+    quoted = [f"`{name}`" for name in names]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return f"# Your answer: assign it to {listed}."
+
+
+def _named_source(source: str, regions: list[_Region], cell_type: str, where: str) -> str:
+    """The solution cell for nbgrader: each top-level value answer preceded by a comment
+    naming its variables, since nbgrader's ClearSolutions replaces the whole region."""
+    if cell_type != "code":
+        return source
+    lines = source.split("\n")
+    kept: list[str] = []
+    position = 0
+    for region in regions:
+        kept.extend(lines[position : region.begin])
+        if region.kind == "solution" and not (
+            region.indent and _inside_function(lines, region.begin)
+        ):
+            body = textwrap.dedent("\n".join(lines[region.begin + 1 : region.end]))
+            names = _assigned_names(body, where)
+            comment = region.indent + answer_names_comment(names) if names else None
+            if comment and comment.strip() not in (line.strip() for line in kept):
+                kept.append(comment)
+        kept.extend(lines[region.begin : region.end + 1])
+        position = region.end + 1
+    kept.extend(lines[position:])
+    return "\n".join(kept)
+
+
 def _exercise_source(source: str, regions: list[_Region], cell_type: str, where: str) -> str:
     lines = source.split("\n")
     kept: list[str] = []
@@ -248,6 +287,8 @@ def _convert(solution_nb, name: str, keep_answers: bool) -> nbformat.NotebookNod
         regions = _find_regions(source, where) if cell.cell_type != "raw" else []
         if regions and not keep_answers:
             cell.source = _exercise_source(source, regions, cell.cell_type, where)
+        elif regions:
+            cell.source = _named_source(source, regions, cell.cell_type, where)
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
