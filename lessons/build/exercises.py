@@ -26,6 +26,7 @@ from lessons.build.answers import (
     learner_work,
     merge_answers,
 )
+from lessons.build.links import point_next_at_lectures
 from lessons.build.nbfiles import (
     MARKERS,
     BuildError,
@@ -40,6 +41,7 @@ from lessons.build.nbfiles import (
     write_atomic,
 )
 
+LECTURES_DIR = "notebooks"  # beside solutions/: where an exercise's "Next" line leads
 SOLUTION_ONLY_TAG = "solution-only"
 EXERCISE_ONLY_TAG = "exercise-only"
 RERUN_ADVICE = "Open it, choose Kernel > Restart Kernel and Run All Cells, save, and build again."
@@ -412,6 +414,9 @@ def validate_solution(nb, name: str) -> None:
 def exercise_text(solution_path, name: str | None = None) -> str:
     """Read, validate and convert one solution notebook; return the exercise file's text.
 
+    Its ``**Next:**`` line leads to the next lecture (``../notebooks/NN_x.ipynb``) when the
+    solutions folder has a ``notebooks/`` sibling holding it.
+
     Parameters
     ----------
     solution_path : str or Path
@@ -425,7 +430,11 @@ def exercise_text(solution_path, name: str | None = None) -> str:
     name = name or str(solution_path)
     solution = read_notebook(solution_path)
     validate_solution(solution, name)
-    return notebook_text(make_exercise(solution, name))
+    exercise = make_exercise(solution, name)
+    if point_next_at_lectures(exercise, Path(solution_path).parent.parent / LECTURES_DIR):
+        metadata = exercise.metadata["lessons"]
+        metadata["source_sha256"] = source_hash(exercise)
+    return notebook_text(exercise)
 
 
 def _solution_paths(files: list[str], solutions_dir: Path) -> list[Path]:

@@ -85,3 +85,46 @@ def refresh_links(paths, check: bool = False) -> list[Path]:
                 if not check:
                     write_atomic(path, notebook_text(nb))
     return changed
+
+
+_NEXT_TARGET = re.compile(r"^\*\*Next:\*\* \[.*\]\((\d+_[^()/]*\.ipynb)\)$")
+
+
+def point_next_at_lectures(nb, lectures_dir) -> bool:
+    """Make an exercise's ``**Next:**`` line lead to the next *lecture*, in place.
+
+    In ``solutions/`` the line points at the next solution notebook; an exercise notebook's
+    reader goes on to the next lecture instead: ``[title](../notebooks/NN_x.ipynb)``, with that
+    lecture's title. Lines whose lecture does not exist are left alone.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        An exercise notebook (modified in place).
+    lectures_dir : str or Path
+        The lectures folder (``notebooks/``), to read the next lecture's title.
+
+    Returns
+    -------
+    bool
+        Whether a line changed.
+    """
+    lectures_dir = Path(lectures_dir)
+    changed = False
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell_source(cell).split("\n")
+        for index, line in enumerate(lines):
+            match = _NEXT_TARGET.match(line)
+            lecture = lectures_dir / match.group(1) if match else None
+            if lecture is None or not lecture.is_file():
+                continue
+            title = notebook_title(read_notebook(lecture), lecture.stem)
+            escaped = title.replace("[", r"\[").replace("]", r"\]")
+            lines[index] = (f"**Next:** the lecture [{escaped}]"
+                            f"(../{lectures_dir.name}/{lecture.name})")
+            changed = True
+        if changed:
+            cell.source = "\n".join(lines)
+    return changed
