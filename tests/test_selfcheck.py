@@ -119,13 +119,13 @@ def corpus(tmp_path_factory):
         cells = {
             (student, assignment, cell): (auto or 0.0)
             for student, assignment, cell, auto in db.execute(
-                "SELECT submitted_assignment.student_id, assignment.name, grade_cells.name, "
+                "SELECT submitted_assignment.student_id, assignment.name, base_cell.name, "
                 "grade.auto_score FROM grade "
                 "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
                 "JOIN submitted_assignment "
                 "  ON submitted_notebook.assignment_id = submitted_assignment.id "
                 "JOIN assignment ON submitted_assignment.assignment_id = assignment.id "
-                "JOIN grade_cells ON grade.cell_id = grade_cells.id"
+                "JOIN base_cell ON grade.cell_id = base_cell.id"
             )
         }
     return {"submissions": submissions, "totals": totals, "cells": cells,
