@@ -79,3 +79,9 @@ update: setup
 NB ?= exercises/*.ipynb
 selfcheck: setup
 	$(BIN)/python -m lessons.selfcheck $(NB)
+
+# Store the metadata JupyterLab writes on opening (the python3 kernel's language_info) in every
+# notebook, without re-running them: an untouched notebook then opens unmodified.
+.PHONY: normalise
+normalise: setup
+	$(BIN)/python -m lessons.build normalise

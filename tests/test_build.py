@@ -776,3 +776,17 @@ def test_an_exercises_next_line_leads_to_the_next_lecture(tmp_path):
     assert exercise.metadata.lessons.source_sha256 == build.source_hash(exercise)
     last = nbformat.reads(build.exercise_text(solutions / "02_two.ipynb"), as_version=4)
     assert last.cells[0].source.endswith("**Next:** old")  # no lecture 03: left alone
+
+
+def test_normalise_stores_the_kernels_language_info_and_keeps_outputs(tmp_path, capsys):
+    cell = new_code_cell("print(1)", execution_count=1)
+    cell.outputs = [new_output("stream", name="stdout", text="1\n")]
+    path = tmp_path / "01_a.ipynb"
+    _write(path, new_notebook(cells=[cell], metadata={"language_info": {"name": "python"}}))
+    assert build.main(["normalise", "--check", str(path)]) == 1
+    assert "not normalised" in capsys.readouterr().err
+    assert build.main(["normalise", str(path)]) == 0
+    result = _read(path)
+    assert result.metadata.language_info == _kernel_language_info()
+    assert result.cells[0].outputs[0].text == "1\n"
+    assert build.main(["normalise", "--check", str(path)]) == 0

@@ -7,6 +7,7 @@ working directory, not to the package)::
                                       [FILES...]
     python -m lessons.build execute [--exercises] [PATHS...]
     python -m lessons.build links [--check] [DIR...]
+    python -m lessons.build normalise [--check] [PATHS...]
 
 ``exercises`` turns each ``solutions/NN_x.ipynb`` into ``exercises/NN_x.ipynb``: answers between
 ``### BEGIN SOLUTION`` and ``### END SOLUTION`` become stubs, ``### BEGIN HIDDEN TESTS`` ...
@@ -16,6 +17,8 @@ It never overwrites an exercise notebook holding a learner's work unless given `
 
 ``execute`` refreshes the "Next" links, runs each notebook top to bottom in a fresh kernel and
 stores the outputs with normalised metadata. ``links`` only refreshes (or checks) the links.
+``normalise`` stores the metadata JupyterLab would write on opening (the ``python3`` kernel's
+``language_info``) without running anything, so an untouched notebook opens unmodified.
 
 The package, layer by layer (each module imports only public names of the ones above it):
 
@@ -42,7 +45,7 @@ from lessons.build.answers import (
     saved_answers,
 )
 from lessons.build.cli import main
-from lessons.build.execute import CELL_TIMEOUT_SECONDS, execute_notebook
+from lessons.build.execute import CELL_TIMEOUT_SECONDS, execute_notebook, kernel_language_info
 from lessons.build.exercises import (
     EXERCISE_ONLY_TAG,
     SOLUTION_ONLY_TAG,
@@ -84,5 +87,5 @@ __all__ = [
     "read_notebook", "refresh_links", "source_hash", "validate_solution",
     "write_atomic", "saved_answers", "nbgrader_of", "course_view", "is_answer_cell",
     "is_blank_answer", "learner_work", "merge_answers", "added_cells",
-    "clean_temporary_files", "language_info",
+    "clean_temporary_files", "language_info", "kernel_language_info",
 ]

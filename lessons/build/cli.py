@@ -7,10 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-from lessons.build.execute import execute_notebook
+from lessons.build.execute import execute_notebook, kernel_language_info
 from lessons.build.exercises import build_exercises
 from lessons.build.links import refresh_links
-from lessons.build.nbfiles import BuildError, notebook_text, write_atomic
+from lessons.build.nbfiles import BuildError, normalise, notebook_text, read_notebook, write_atomic
 
 
 def _default_paths(folders) -> list[Path]:
@@ -51,6 +51,38 @@ def _run_execute(args) -> int:
         return 1
     if args.exercises:
         return build_exercises()
+    return 0
+
+
+def _run_normalise(args) -> int:
+    paths = []
+    for given in args.paths or ["notebooks", "solutions", "exercises"]:
+        path = Path(given)
+        if path.is_dir():
+            paths.extend(_default_paths([path]))
+        elif path.is_file():
+            paths.append(path)
+        elif args.paths:
+            print(f"error: {given}: no such notebook or folder.", file=sys.stderr)
+            return 1
+    info = kernel_language_info()
+    changed = []
+    for path in paths:
+        nb = read_notebook(path)
+        nb.metadata["language_info"] = info
+        text = notebook_text(normalise(nb))
+        if path.read_text(encoding="utf-8") != text:
+            changed.append(path)
+            if not args.check:
+                write_atomic(path, text)
+                print(f"normalised {path}")
+    if args.check and changed:
+        print("notebook metadata not normalised for this kernel (Python "
+              f"{info.get('version')}):", file=sys.stderr)
+        for path in changed:
+            print(f"  {path}", file=sys.stderr)
+        print("Run `python -m lessons.build normalise` to fix them.", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -113,6 +145,19 @@ def _parser() -> argparse.ArgumentParser:
         help="notebooks or folders (default: notebooks solutions)",
     )
     execute.set_defaults(run=_run_execute)
+
+    normalise_command = commands.add_parser(
+        "normalise",
+        help="store the python3 kernel's language_info and normalised metadata "
+        "(outputs untouched), so JupyterLab opens the notebooks unmodified",
+    )
+    normalise_command.add_argument("--check", action="store_true",
+                                   help="write nothing; exit 1 if a notebook would change")
+    normalise_command.add_argument(
+        "paths", nargs="*", metavar="PATHS",
+        help="notebooks or folders (default: notebooks solutions exercises)",
+    )
+    normalise_command.set_defaults(run=_run_normalise)
 
     links = commands.add_parser("links", help="rewrite the **Next:** line of each notebook")
     links.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")

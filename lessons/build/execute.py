@@ -69,3 +69,24 @@ def execute_notebook(path) -> nbformat.NotebookNode:
             cell.outputs = []
             cell.execution_count = None
     return normalise(nb)
+
+
+def kernel_language_info(kernel_name: str = "python3") -> dict:
+    """What a fresh `kernel_name` kernel reports as its ``language_info`` (kernel_info reply).
+
+    This is what JupyterLab writes into a notebook's metadata when that kernel connects; a
+    notebook storing exactly this opens unmodified (see :func:`lessons.build.language_info`).
+
+    Returns
+    -------
+    dict
+    """
+    from jupyter_client.manager import start_new_kernel
+
+    kernel_env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    manager, client = start_new_kernel(kernel_name=kernel_name, env=kernel_env)
+    try:
+        return client.kernel_info(reply=True, timeout=60)["content"]["language_info"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
