@@ -249,8 +249,11 @@ def score_cell(cell, answer_error=None) -> Exercise:
         message = f"{ename}: {evalue}".strip(": ") + " (in a fresh kernel)"
     if answer_error is not None and not unanswered:
         cause = f"{answer_error.get('ename', 'Error')}: {answer_error.get('evalue', '')}"
-        message = (f"your answer cell raised {cause.strip(': ')} in a fresh kernel: does it use "
-                   "something from a cell you deleted, changed or ran out of order?")
+        if answer_error.get("ename") in ("SyntaxError", "IndentationError", "TabError"):
+            message = f"your answer cell is not valid Python ({cause.strip(': ')})"
+        else:
+            message = (f"your answer cell raised {cause.strip(': ')} in a fresh kernel: does it "
+                       "use something from a cell you deleted, changed or ran out of order?")
     return Exercise(meta["grade_id"], 0.0, max_points,
                     "unanswered" if unanswered else "incorrect", message)
 

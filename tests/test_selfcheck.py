@@ -51,6 +51,7 @@ def make_submission(name: str, kind: str) -> tuple[nbformat.NotebookNode, float 
               if build.nbgrader_of(cell).get("grade")]
     cells = _answer_cells(exercise)
     value_cells = [cell for cell in cells if _value_name(cell)]
+    names = {id(cell): _value_name(cell) for cell in value_cells}  # before answers replace stubs
     if kind == "blank":
         return exercise, 0
     if kind == "widget-only":  # outputs of a run where every widget said ✅; the file has stubs
@@ -68,11 +69,11 @@ def make_submission(name: str, kind: str) -> tuple[nbformat.NotebookNode, float 
         return exercise, sum(points)
     if kind == "hidden-state":  # `x = _value` where `_value` came from a deleted cell
         target = value_cells[0]
-        target.source = f"{_value_name(target)} = _from_a_deleted_cell"
+        target.source = f"{names[id(target)]} = _from_a_deleted_cell"
         return exercise, sum(points) - 1
     if kind == "syntax-error":
         target = value_cells[-1]
-        target.source = f"{_value_name(target)} = (1 +"
+        target.source = f"{names[id(target)]} = (1 +"
         return exercise, sum(points) - 1
     if kind == "edited-locked":
         checker = next(cell for cell in exercise.cells if build.nbgrader_of(cell).get("grade"))
