@@ -10,7 +10,20 @@ from pathlib import Path
 from lessons.build.execute import execute_notebook, kernel_language_info
 from lessons.build.exercises import build_exercises
 from lessons.build.links import refresh_links
-from lessons.build.nbfiles import BuildError, normalise, notebook_text, read_notebook, write_atomic
+from lessons.build.nbfiles import (
+    BuildError,
+    clean_temporary_files,
+    normalise,
+    notebook_text,
+    read_notebook,
+    write_atomic,
+)
+
+
+def _clean_folders(paths) -> None:
+    for folder in sorted({Path(path).parent for path in paths}):
+        for leftover in clean_temporary_files(folder):
+            print(f"removed {leftover} (left by an interrupted write)")
 
 
 def _default_paths(folders) -> list[Path]:
@@ -34,6 +47,7 @@ def _run_execute(args) -> int:
         elif args.paths:
             print(f"error: {given}: no such notebook or folder.", file=sys.stderr)
             return 1
+    _clean_folders(paths)
     for changed in refresh_links(sorted({path.parent for path in paths})):
         print(f"updated the Next link in {changed}")
     failed = False
@@ -65,6 +79,8 @@ def _run_normalise(args) -> int:
         elif args.paths:
             print(f"error: {given}: no such notebook or folder.", file=sys.stderr)
             return 1
+    if not args.check:
+        _clean_folders(paths)
     info = kernel_language_info()
     changed = []
     for path in paths:
