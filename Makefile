@@ -82,3 +82,21 @@ clean:
 FUZZ_EXAMPLES ?= 300
 fuzz: setup
 	LESSONS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:xdist -q tests/fuzz
+
+# The learner's commands (lessons/update.py, lessons/selfcheck.py; see the README).
+.PHONY: update selfcheck
+# Take the course's update (git pull) and keep every answer saved in exercises/.
+update: setup
+	$(BIN)/python -m lessons.update
+
+# Grade exercise notebooks in a fresh kernel exactly as nbgrader autograde would:
+#   make selfcheck [NB=exercises/02_gradients.ipynb]
+NB ?= exercises/*.ipynb
+selfcheck: setup
+	$(BIN)/python -m lessons.selfcheck $(NB)
+
+# Store the metadata JupyterLab writes on opening (the python3 kernel's language_info) in every
+# notebook, without re-running them: an untouched notebook then opens unmodified.
+.PHONY: normalise
+normalise: setup
+	$(BIN)/python -m lessons.build normalise

@@ -3,7 +3,7 @@
 Command line (run from the repository root)::
 
     python -m lessons.instructor DIR [NOTEBOOK...] [--solutions DIR] [--force] [--release]
-                                 [--nbgrader EXE]
+                                 [--autograde] [--nbgrader EXE]
 
 writes, for every ``solutions/NN_slug.ipynb`` (or only the NOTEBOOKs named, e.g.
 ``01_definitions``), one assignment ``NN_slug``::
@@ -15,16 +15,28 @@ The source notebooks come from `lessons.build.nbgrader_source`: the exercise's c
 metadata with the answers and hidden tests still in place. ``--release`` then runs
 ``nbgrader generate_assignment`` on each assignment, which writes the student version to
 ``DIR/release/NN_slug/`` and records the hidden tests in ``DIR/gradebook.db`` for
-``nbgrader autograde``. nbgrader itself is not a course dependency: install it where you grade.
+``nbgrader autograde``. ``--autograde`` runs ``nbgrader autograde`` on each assignment after
+checking that nbgrader's ``python3`` kernel can import the course (else every exercise would
+silently score 0), and fails loudly, naming the cause, when a notebook could not run its
+setup; it also sorts nbgrader's "checksum has changed" warnings into the expected ones (a
+checker cell getting its hidden test back) and real edits of locked cells by a learner.
+
+nbgrader itself is not a course dependency: install it where you grade. It is looked for, in
+order: ``--nbgrader EXE``; next to the Python running this (the course's environment,
+``.venv/bin/nbgrader``); ``.venv-nbgrader/bin/nbgrader`` (its own environment, as CI does);
+then on ``PATH``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from lessons import build
@@ -48,7 +60,21 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
 c.CourseDirectory.course_id = "{COURSE_ID}"
 c.ExecutePreprocessor.timeout = {CELL_TIMEOUT_SECONDS}
 # The answer key the hidden tests call lives in the `lessons` package: grade in a kernel where
-# `import lessons` works (the course's environment).
+# `import lessons` works (the course's environment). `python -m lessons.instructor DIR
+# --autograde` checks that before grading.
+
+# Feedback HTML: show each checker's verdict as text (✅/❌ and its message). The checkers
+# display a widget with a text fallback; without a browser the widget would render empty.
+c.NbConvertBase.display_data_priority = [
+    "text/html", "text/markdown", "image/svg+xml", "text/latex", "image/png", "image/jpeg",
+    "text/plain",
+]
+
+# About autograde's "Attribute 'checksum' for cell ... has changed!" warnings: nbgrader stores
+# each checker cell WITH its hidden test and hands it out without, so every checker cell of
+# every submission differs from the stored one and is put back (with the hidden test) before
+# grading. That is expected. The same warning for any other cell means the learner edited a
+# locked cell; nbgrader restores it too. `--autograde` tells the two apart.
 '''
 
 
@@ -138,30 +164,206 @@ def layout_course(
     return placed
 
 
-def generate_release(course_dir, assignments, nbgrader: str = "nbgrader") -> None:
+def find_nbgrader(given: str | None = None) -> str:
+    """The nbgrader command, wherever the instructors' guide says it may be installed.
+
+    Parameters
+    ----------
+    given : str, optional
+        A path or command name given by the user; used alone when given.
+
+    Returns
+    -------
+    str
+        An absolute path.
+
+    Raises
+    ------
+    lessons.build.BuildError
+        Naming every place looked at.
+    """
+    if given:
+        candidates = [given]
+    else:
+        candidates = [
+            str(Path(sys.executable).parent / "nbgrader"),  # the course's environment
+            str(Path.cwd() / ".venv-nbgrader" / "bin" / "nbgrader"),  # its own environment
+            "nbgrader",  # PATH
+        ]
+    for candidate in candidates:
+        found = shutil.which(candidate)
+        if found:
+            return os.path.abspath(found)
+    raise build.BuildError(
+        "cannot find the nbgrader command (looked for "
+        + ", ".join(repr(candidate) for candidate in candidates)
+        + "). Install nbgrader (pip install nbgrader) in the course's environment or in "
+        ".venv-nbgrader, or pass its path with --nbgrader."
+    )
+
+
+_KERNEL_PROBE = r"""
+import json, os, subprocess, sys
+from jupyter_client.kernelspec import KernelSpecManager
+spec = KernelSpecManager().get_kernel_spec("python3")
+python = spec.argv[0]
+if python in {"python", "python%i" % sys.version_info[0], "python%i.%i" % sys.version_info[:2]}:
+    python = sys.executable
+probe = subprocess.run([python, "-c", "import lessons.checks, lessons.keys"],
+                       capture_output=True, text=True)
+error = probe.stderr.strip().splitlines()[-1:] if probe.returncode else []
+print(json.dumps({"python": python, "error": error[0] if error else ""}))
+"""
+
+
+def check_grading_kernel(nbgrader: str, env: dict | None = None) -> str:
+    """Check that nbgrader's ``python3`` kernel can import the course; return its Python.
+
+    Raises
+    ------
+    lessons.build.BuildError
+        Naming the kernel's Python and the import error, and how to fix it.
+    """
+    folder = Path(nbgrader).parent
+    python = folder / "python"
+    if not python.exists():
+        first = Path(nbgrader).read_text(errors="replace").split("\n", 1)[0]
+        python = Path(first.removeprefix("#!").strip().split()[0]) if first.startswith("#!") \
+            else Path(sys.executable)
+    with tempfile.TemporaryDirectory() as elsewhere:  # not the checkout: `lessons` is there
+        result = subprocess.run([str(python), "-c", _KERNEL_PROBE], capture_output=True,
+                                text=True, env=env, cwd=elsewhere, check=False)
+    if result.returncode != 0:
+        raise build.BuildError(
+            f"cannot ask nbgrader's Python ({python}) for its python3 kernel: "
+            f"{result.stderr.strip()[-400:]}"
+        )
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    if found["error"]:
+        raise build.BuildError(
+            f"nbgrader's python3 kernel ({found['python']}) cannot import the course "
+            f"({found['error']}), so every exercise would score 0. Install the course there "
+            "(pip install -c constraints.txt -e .) or make the python3 kernel nbgrader sees "
+            "the course's Python (docs/instructors.md, 'Grading with nbgrader')."
+        )
+    return found["python"]
+
+
+def _nbgrader_env(executable: str, base: dict | None = None) -> dict:
+    # nbgrader runs `alembic` from PATH: put its environment's bin/ first, as activating would.
+    base = dict(os.environ if base is None else base)
+    return dict(base, PATH=os.pathsep.join([os.path.dirname(executable), base.get("PATH", "")]))
+
+
+_CHECKSUM_WARNING = re.compile(r"Attribute 'checksum' for cell (\S+) has changed")
+
+
+def autograde(course_dir, assignments, nbgrader: str | None = None,
+              env: dict | None = None) -> list[str]:
+    """Run ``nbgrader autograde`` loudly: a setup failure is an error, not a silent 0.
+
+    Before grading, nbgrader's ``python3`` kernel must import the course. After grading,
+    every autograded notebook is read: an error in a cell that is neither an answer nor a
+    checker (the imports, the data) means the notebook could not be set up, and is reported
+    with its cause. nbgrader's checksum warnings are sorted into the expected ones (checker
+    cells getting their hidden tests back) and locked cells a learner edited.
+
+    Parameters
+    ----------
+    course_dir : str or Path
+    assignments : iterable of str
+        Those without submissions are skipped.
+    nbgrader : str, optional
+        See :func:`find_nbgrader`.
+    env : dict, optional
+        The environment to grade in (default: this process's).
+
+    Returns
+    -------
+    list of str
+        The report lines.
+
+    Raises
+    ------
+    lessons.build.BuildError
+        When the kernel cannot import the course, nbgrader fails, or a notebook's setup failed.
+    """
+    executable = find_nbgrader(nbgrader)
+    env = _nbgrader_env(executable, env)
+    check_grading_kernel(executable, env)
+    course_dir = Path(course_dir)
+    report, problems = [], []
+    for name in assignments:
+        if not any((course_dir / "submitted").glob(f"*/{name}")):
+            continue
+        result = subprocess.run([executable, "autograde", name], cwd=course_dir, env=env,
+                                capture_output=True, text=True, check=False)
+        log = result.stdout + result.stderr
+        if result.returncode != 0:
+            raise build.BuildError(f"nbgrader autograde {name} failed:\n{log[-3000:]}")
+        checkers = _checker_ids(course_dir, name)
+        changed = _CHECKSUM_WARNING.findall(log)
+        edited = sorted({cell for cell in changed if cell not in checkers})
+        report.append(f"autograded {name}: {len(changed) - len(edited)} checker cell(s) got "
+                      "their hidden tests back (expected)")
+        if edited:
+            report.append(f"  note: learners edited locked cells {', '.join(edited)}; "
+                          "nbgrader restored them")
+        problems.extend(_setup_failures(course_dir, name))
+    if problems:
+        raise build.BuildError(
+            "these notebooks could not be set up, so their scores are not the learners':\n  "
+            + "\n  ".join(problems)
+        )
+    return report
+
+
+def _checker_ids(course_dir: Path, name: str) -> set[str]:
+    ids = set()
+    for path in (course_dir / "source" / name).glob("*.ipynb"):
+        for cell in build.read_notebook(path).cells:
+            meta = build.nbgrader_of(cell)
+            if meta.get("grade") and not meta.get("solution"):
+                ids.add(meta.get("grade_id"))
+    return ids
+
+
+def _setup_failures(course_dir: Path, name: str) -> list[str]:
+    """Errors in autograded notebooks' cells that are neither answers nor checkers."""
+    failures = []
+    for path in sorted((course_dir / "autograded").glob(f"*/{name}/*.ipynb")):
+        nb = build.read_notebook(path)
+        for index, cell in enumerate(nb.cells):
+            meta = build.nbgrader_of(cell)
+            if not meta or meta.get("solution") or meta.get("grade"):
+                continue
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    failures.append(
+                        f"{path.relative_to(course_dir)}, cell {index + 1}: "
+                        f"{output.get('ename')}: {output.get('evalue')}"
+                    )
+                    break
+    return failures
+
+
+def generate_release(course_dir, assignments, nbgrader: str | None = None) -> None:
     """Run ``nbgrader generate_assignment NAME --force`` in `course_dir` for each assignment.
 
     Parameters
     ----------
     course_dir : str or Path
     assignments : iterable of str
-    nbgrader : str, default "nbgrader"
-        The nbgrader command (a path, or a name looked up on PATH).
+    nbgrader : str, optional
+        The nbgrader command (a path, or a name looked up on PATH); see :func:`find_nbgrader`.
 
     Raises
     ------
     lessons.build.BuildError
         When nbgrader cannot be found or reports a failure.
     """
-    executable = shutil.which(nbgrader)
-    if executable is None:
-        raise build.BuildError(
-            f"cannot find the nbgrader command {nbgrader!r}. Install nbgrader "
-            "(pip install nbgrader) or pass its path with --nbgrader."
-        )
-    executable = os.path.abspath(executable)  # the command runs in course_dir
-    # nbgrader runs `alembic` from PATH: put its environment's bin/ first, as activating would.
-    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(executable), os.environ["PATH"]]))
+    executable = find_nbgrader(nbgrader)  # absolute: the command runs in course_dir
+    env = _nbgrader_env(executable)
     for name in assignments:
         result = subprocess.run(
             [executable, "generate_assignment", name, "--force"],
@@ -189,8 +391,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="overwrite source notebooks that were edited")
     parser.add_argument("--release", action="store_true",
                         help="also run `nbgrader generate_assignment` for every assignment")
-    parser.add_argument("--nbgrader", default="nbgrader", metavar="EXE",
-                        help="the nbgrader command to use with --release (default: nbgrader)")
+    parser.add_argument("--autograde", action="store_true",
+                        help="also run `nbgrader autograde` on every assignment, after checking "
+                        "that its kernel can import the course")
+    parser.add_argument("--nbgrader", default=None, metavar="EXE",
+                        help="the nbgrader command (default: the course's environment, then "
+                        ".venv-nbgrader, then PATH)")
     return parser
 
 
@@ -201,9 +407,12 @@ def main(argv=None) -> int:
         sources = layout_course(
             args.course_dir, args.solutions, names=args.notebooks, force=args.force
         )
+        names = [path.parent.name for path in sources]
         if args.release:
-            generate_release(args.course_dir, [path.parent.name for path in sources],
-                             nbgrader=args.nbgrader)
+            generate_release(args.course_dir, names, nbgrader=args.nbgrader)
+        if args.autograde:
+            for line in autograde(args.course_dir, names, nbgrader=args.nbgrader):
+                print(line)
     except build.BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

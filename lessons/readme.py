@@ -115,12 +115,12 @@ def notebook_summary(nb, fallback: str) -> tuple[str, str]:
     >>> notebook_summary(new_notebook(cells=[cell]), "01_sums")
     ('Sums', 'Add.')
     """
-    title = _NUMBER_PREFIX.sub("", build._title(nb, fallback))
+    title = _NUMBER_PREFIX.sub("", build.notebook_title(nb, fallback))
     lines = [
         line
         for cell in nb.cells
         if cell.cell_type == "markdown"
-        for line in build._source(cell).split("\n")
+        for line in build.cell_source(cell).split("\n")
     ]
     heading = next((i for i, line in enumerate(lines) if line.startswith("# ")), -1)
     paragraph = []
@@ -161,7 +161,7 @@ def notebook_table(root=".", pyproject=None) -> str:
     root = Path(root)
     owner, repository, branch = settings(pyproject or root / "pyproject.toml")
     rows = [TABLE_HEADER]
-    for path in build._numbered_notebooks(root / "notebooks"):
+    for path in build.numbered_notebooks(root / "notebooks"):
         title, description = notebook_summary(build.read_notebook(path), path.stem)
         number = path.name.split("_", 1)[0]
         lecture = f"notebooks/{path.name}"

@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import platform
 import re
 import shutil
 from pathlib import Path
@@ -283,7 +284,8 @@ def test_notebook_and_cell_metadata_are_normalised(marked_exercise):
             "language": "python",
             "name": "python3",
         },
-        "language_info": {"name": "python"},
+        # the kernel's language_info, whole: JupyterLab then opens the notebook clean
+        "language_info": {"mimetype": "text/x-python", "name": "python", "version": "3.11.9"},
         "lessons": {"source_sha256": build.source_hash(marked_exercise)},
     }
     for cell in marked_exercise.cells:
@@ -318,9 +320,15 @@ def test_nbgrader_source_keeps_answers_with_the_exercise_metadata(marked_exercis
     solution = _cells_by_id(_fixture("marked.ipynb"))
     assert [cell.id for cell in source_nb.cells] == [cell.id for cell in marked_exercise.cells]
     for cell, exercise_cell in zip(source_nb.cells, marked_exercise.cells, strict=True):
-        assert cell.source == solution[cell.id].source
+        # the answer is kept; a top-level value answer gets a comment naming its variables,
+        # which survives nbgrader's ClearSolutions (it replaces the whole marked region)
+        assert cell.source.replace(
+            "# Your answer: assign it to `mae`, `count`, `low` and `rest`.\n", ""
+        ) == solution[cell.id].source
         assert cell.metadata["nbgrader"] == exercise_cell.metadata["nbgrader"]
     assert "### BEGIN HIDDEN TESTS" in _cells_by_id(source_nb)["mae-check"].source
+    answer = _cells_by_id(source_nb)["mae-answer"].source
+    assert "assign it to `mae`, `count`, `low` and `rest`.\n### BEGIN SOLUTION" in answer
 
 
 # --------------------------------------------------------------------------- validation
@@ -423,7 +431,7 @@ def test_check_reports_missing_stale_and_orphaned(tmp_path, capsys):
     assert "orphaned (no solution)" in capsys.readouterr().err
 
 
-def test_learner_edits_are_kept_unless_forced(tmp_path, capsys):
+def test_learner_answers_are_kept_unless_forced_or_merged(tmp_path, capsys):
     solutions, exercises = _solutions_dir(tmp_path)
     assert _build(solutions, exercises) == 0
     target = exercises / "marked.ipynb"
@@ -431,24 +439,33 @@ def test_learner_edits_are_kept_unless_forced(tmp_path, capsys):
     _cells_by_id(learner_copy)["mae-answer"].source = "mae = 7 / 3"
     _write(target, learner_copy)
     edited = target.read_bytes()
+    # answering is not staleness: in sync, and nothing is rewritten
+    assert _build(solutions, exercises, "--check") == 0
+    assert _build(solutions, exercises) == 0
+    assert target.read_bytes() == edited
 
     solution = _read(solutions / "marked.ipynb")
     solution.cells[0].source = "# Marked fixture, revised"
     _write(solutions / "marked.ipynb", solution)
     capsys.readouterr()
     assert _build(solutions, exercises) == 1
-    assert (
-        f"{target} has been edited (a learner's work?); left as it is. Use --force to overwrite."
-        in capsys.readouterr().err
-    )
+    err = capsys.readouterr().err
+    assert f"{target} is out of date but holds your answers in " in err
+    assert "--keep-answers" in err and "--force to replace it and lose your answers" in err
     assert target.read_bytes() == edited
     assert (exercises / "unmarked.ipynb").exists()  # the others are still built
+
+    assert _build(solutions, exercises, "--keep-answers") == 0
+    merged = _read(target)
+    assert merged.cells[0].source == "# Marked fixture, revised"
+    assert _cells_by_id(merged)["mae-answer"].source == "mae = 7 / 3"
+    assert _build(solutions, exercises, "--check") == 0
 
     assert _build(solutions, exercises, "--force") == 0
     assert target.read_bytes() == build.exercise_text(solutions / "marked.ipynb").encode()
 
 
-def test_exercise_only_run_by_a_learner_is_regenerated(tmp_path):
+def test_exercise_only_run_by_a_learner_is_neither_stale_nor_overwritten(tmp_path):
     solutions, exercises = _solutions_dir(tmp_path)
     assert _build(solutions, exercises) == 0
     target = exercises / "marked.ipynb"
@@ -456,10 +473,63 @@ def test_exercise_only_run_by_a_learner_is_regenerated(tmp_path):
     ran.cells[2].execution_count = 1
     ran.cells[2].outputs = [new_output("stream", name="stdout", text="3\n")]
     ran.cells[2].metadata["scrolled"] = True
+    ran.cells[2].metadata["jupyter"] = {"outputs_hidden": True}
     ran.metadata["widgets"] = {"state": {}}
+    ran.metadata["language_info"] = {"name": "python", "version": "3.13.0"}
     _write(target, ran)
+    before = target.read_bytes()
+    assert _build(solutions, exercises, "--check") == 0
     assert _build(solutions, exercises) == 0
-    assert target.read_bytes() == build.exercise_text(solutions / "marked.ipynb").encode()
+    assert target.read_bytes() == before
+
+
+def test_stale_exercise_with_outputs_names_them_before_replacing(tmp_path, capsys):
+    solutions, exercises = _solutions_dir(tmp_path)
+    assert _build(solutions, exercises) == 0
+    target = exercises / "marked.ipynb"
+    ran = _read(target)
+    ran.cells[2].outputs = [new_output("stream", name="stdout", text="3\n")]
+    _write(target, ran)
+    solution = _read(solutions / "marked.ipynb")
+    solution.cells[0].source = "# Marked fixture, revised"
+    _write(solutions / "marked.ipynb", solution)
+    assert _build(solutions, exercises) == 1
+    assert "lose the outputs of 1 cell(s)" in capsys.readouterr().err
+
+
+def test_a_learners_added_cell_is_carried_into_the_new_version():
+    solution = _fixture("marked.ipynb")
+    old = build.make_exercise(solution, "marked")
+    answer_position = [cell.id for cell in old.cells].index("mae-answer")
+    old.cells.insert(answer_position + 1, new_code_cell("scratch = 1 + 1"))
+    _cells_by_id(old)["mae-answer"].source = "mae = 7 / 3"
+    solution.cells[0].source = "# Revised"
+    new = build.make_exercise(solution, "marked")
+    merged, notes = build.merge_answers(new, old)
+    ids = [cell.id for cell in merged.cells]
+    assert notes == []
+    assert merged.cells[ids.index("mae-answer") + 1].source == "scratch = 1 + 1"
+    assert merged.cells[0].source == "# Revised"
+    nbformat.validate(merged)
+
+
+def test_an_answer_whose_cell_is_gone_is_kept_at_the_end():
+    solution = _fixture("marked.ipynb")
+    old = build.make_exercise(solution, "marked")
+    _cells_by_id(old)["mae-answer"].source = "mae = 7 / 3"
+    solution.cells = [cell for cell in solution.cells if cell.id != "mae-answer"]
+    merged, notes = build.merge_answers(build.make_exercise(solution, "marked"), old)
+    assert len(notes) == 1 and "no answer cell in the new version" in notes[0]
+    assert "mae = 7 / 3" in merged.cells[-1].source
+
+
+def test_blank_answers_are_recognised():
+    exercise = build.make_exercise(_fixture("marked.ipynb"), "marked")
+    stubs = [cell.source for cell in exercise.cells if build.is_answer_cell(cell)]
+    assert stubs and all(build.is_blank_answer(source) for source in stubs)
+    assert build.saved_answers(exercise) == {}
+    assert not build.is_blank_answer("mae = ...\nmae = 2")
+    assert not build.is_blank_answer("def f(x):\n    return x")
 
 
 def test_file_we_did_not_generate_is_not_overwritten(tmp_path, capsys):
@@ -468,10 +538,50 @@ def test_file_we_did_not_generate_is_not_overwritten(tmp_path, capsys):
     hand_made = exercises / "unmarked.ipynb"
     hand_made.write_text("not even a notebook", encoding="utf-8")
     assert _build(solutions, exercises) == 1
-    assert "has been edited" in capsys.readouterr().err
+    assert "is not a notebook this tool can read; left as it is" in capsys.readouterr().err
     assert hand_made.read_text(encoding="utf-8") == "not even a notebook"
     assert _build(solutions, exercises, "--force") == 0
     assert _read(hand_made).metadata["lessons"]["source_sha256"]
+
+
+def test_leftover_temporary_files_are_cleaned_on_the_next_run(tmp_path, capsys):
+    solutions, exercises = _solutions_dir(tmp_path)
+    exercises.mkdir()
+    old = exercises / ".marked.ipynb.k1ll3d.tmp"
+    young = exercises / ".unmarked.ipynb.wr1t1ng.tmp"  # a write still under way elsewhere
+    old.write_text("{half a notebook")
+    young.write_text("{half")
+    os.utime(old, (0, 0))
+    assert _build(solutions, exercises) == 0
+    assert not old.exists() and young.exists()
+    assert f"removed {old}" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_read_only_exercises_folder_is_one_line_naming_file_and_reason(tmp_path, capsys):
+    solutions, exercises = _solutions_dir(tmp_path)
+    exercises.mkdir()
+    exercises.chmod(0o555)
+    try:
+        assert _build(solutions, exercises) == 1
+    finally:
+        exercises.chmod(0o755)
+    err = capsys.readouterr().err
+    assert f"error: cannot write {exercises / 'marked.ipynb'}: Permission denied" in err
+    assert "Traceback" not in err
+
+
+def test_an_oserror_becomes_one_line(tmp_path, capsys, monkeypatch):
+    solutions, exercises = _solutions_dir(tmp_path)
+
+    def refuse(path, text):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(build.exercises, "write_atomic", refuse)
+    assert _build(solutions, exercises) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0] == f"error: cannot write {exercises / 'marked.ipynb'}: Permission denied"
+    assert "Traceback" not in "".join(err)
 
 
 def test_named_files_are_built_alone(tmp_path):
@@ -493,7 +603,7 @@ def test_writes_leave_no_temporary_files(tmp_path, monkeypatch):
     def failing_replace(source, destination):
         raise OSError("disk full")
 
-    monkeypatch.setattr(build.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(OSError, match="disk full"):
         build.write_atomic(target, "new text")
     assert target.read_bytes() == before
@@ -603,9 +713,24 @@ def test_execute_stores_outputs_and_normalises(tmp_path, monkeypatch, capsys):
     assert result.cells[3].outputs[0].text == "run_here\n"  # cwd = the notebook's folder
     assert [cell.get("execution_count") for cell in result.cells[1:]] == [1, None, 2]
     assert set(result.metadata) == {"kernelspec", "language_info"}
-    assert result.metadata.language_info == {"name": "python"}
+    # exactly what the kernel reports on connect (JupyterLab compares it and marks a notebook
+    # dirty when it differs), not the "x" version the file had
+    kernel_info = _kernel_language_info()
+    assert result.metadata.language_info == kernel_info
+    assert kernel_info["version"] == platform.python_version()
     assert all("execution" not in cell.metadata for cell in result.cells)
     build.validate_solution(result, str(path))
+
+
+def _kernel_language_info():
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        return client.kernel_info(reply=True)["content"]["language_info"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
 
 
 def test_execute_error_names_the_cell_and_writes_nothing(tmp_path, capsys):
@@ -633,3 +758,35 @@ def test_normalise_merges_split_stream_outputs():
         ("stdout", "a b\n"), ("stderr", "warning\n"), ("stdout", "c\n")
     ]
     assert len(nb.cells[0].outputs) == 4  # the input is not modified
+
+
+def test_an_exercises_next_line_leads_to_the_next_lecture(tmp_path):
+    solutions, lectures = tmp_path / "solutions", tmp_path / "notebooks"
+    solutions.mkdir()
+    lectures.mkdir()
+    for folder, title in ((solutions, "01 · Exercises: one"), (lectures, "01 · Lecture one")):
+        _write(folder / "01_one.ipynb", _executed(new_notebook(), [
+            new_markdown_cell(f"# {title}\n\n**Next:** [02 · x](02_two.ipynb)")]))
+    for folder, title in ((solutions, "02 · Exercises: two"), (lectures, "02 · Lecture [two]")):
+        _write(folder / "02_two.ipynb", _executed(new_notebook(), [
+            new_markdown_cell(f"# {title}\n\n**Next:** old")]))
+    exercise = nbformat.reads(build.exercise_text(solutions / "01_one.ipynb"), as_version=4)
+    assert exercise.cells[0].source.endswith(
+        r"**Next:** the lecture [02 · Lecture \[two\]](../notebooks/02_two.ipynb)")
+    assert exercise.metadata.lessons.source_sha256 == build.source_hash(exercise)
+    last = nbformat.reads(build.exercise_text(solutions / "02_two.ipynb"), as_version=4)
+    assert last.cells[0].source.endswith("**Next:** old")  # no lecture 03: left alone
+
+
+def test_normalise_stores_the_kernels_language_info_and_keeps_outputs(tmp_path, capsys):
+    cell = new_code_cell("print(1)", execution_count=1)
+    cell.outputs = [new_output("stream", name="stdout", text="1\n")]
+    path = tmp_path / "01_a.ipynb"
+    _write(path, new_notebook(cells=[cell], metadata={"language_info": {"name": "python"}}))
+    assert build.main(["normalise", "--check", str(path)]) == 1
+    assert "not normalised" in capsys.readouterr().err
+    assert build.main(["normalise", str(path)]) == 0
+    result = _read(path)
+    assert result.metadata.language_info == _kernel_language_info()
+    assert result.cells[0].outputs[0].text == "1\n"
+    assert build.main(["normalise", "--check", str(path)]) == 0

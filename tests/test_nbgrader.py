@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -142,8 +144,9 @@ def graded(tmp_path_factory):
         folder = course / "submitted" / student / NOTEBOOK
         folder.mkdir(parents=True)
         nbformat.write(notebook, folder / f"{NOTEBOOK}.ipynb")
-    _nbgrader(course, env, "autograde", NOTEBOOK)
+    report = instructor.autograde(course, [NOTEBOOK], nbgrader=str(NBGRADER), env=env)
     _nbgrader(course, env, "export", "--to", "grades.csv")
+    _nbgrader(course, env, "generate_feedback", NOTEBOOK)
     with open(course / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     return {
@@ -151,6 +154,8 @@ def graded(tmp_path_factory):
         "max": {student: float(row["max_score"]) for student, row in rows.items()},
         "half_expected": half_points,
         "course": course,
+        "env": env,
+        "report": report,
     }
 
 
@@ -177,6 +182,87 @@ def test_a_half_done_exercise_gets_the_points_of_its_answers(graded):
     score = graded["scores"]["half"]
     assert score == graded["half_expected"]
     assert 0 < score < graded["max"]["half"]
+
+
+def test_autograde_explains_the_checksum_warnings(graded):
+    count = _exercise_count()
+    # every checker cell of every submission gets its hidden test back: 4 students
+    assert graded["report"][0] == (
+        f"autograded {NOTEBOOK}: {4 * count} checker cell(s) got their hidden tests back "
+        "(expected)"
+    )
+    assert len(graded["report"]) == 1  # no learner edited a locked cell
+
+
+def test_feedback_html_shows_the_verdicts(graded):
+    feedback = graded["course"] / "feedback"
+    full = (feedback / "full" / NOTEBOOK / f"{NOTEBOOK}.html").read_text()
+    half = (feedback / "half" / NOTEBOOK / f"{NOTEBOOK}.html").read_text()
+    assert full.count("✅ Correct") == _exercise_count()
+    assert "✅ Correct" in half and "⏳ Not answered yet" in half
+
+
+def test_zip_collect_works_with_the_documented_pattern(graded):
+    """docs/instructors.md gives the file-name pattern for `nbgrader zip_collect`."""
+    guide = (ROOT / "docs" / "instructors.md").read_text()
+    pattern = re.search(r"--FileNameCollectorPlugin\.named_regexp='([^']+)'", guide).group(1)
+    course = graded["course"]
+    archive = course / "downloaded" / NOTEBOOK / "archive"
+    archive.mkdir(parents=True)
+    shutil.copy(course / "release" / NOTEBOOK / f"{NOTEBOOK}.ipynb",
+                archive / f"zoe_{NOTEBOOK}.ipynb")
+    _nbgrader(course, graded["env"], "zip_collect", NOTEBOOK, "--force",
+              f"--FileNameCollectorPlugin.named_regexp={pattern}")
+    assert (course / "submitted" / "zoe" / NOTEBOOK / f"{NOTEBOOK}.ipynb").is_file()
+
+
+def test_a_kernel_that_cannot_import_the_course_is_a_loud_error(tmp_path):
+    """nbgrader in its own environment with its own python3 kernel: every exercise would
+    score 0 because `import lessons` fails; the instructor kit refuses, naming the cause."""
+    problem = install_nbgrader()
+    if problem:
+        pytest.skip(problem)
+    env = dict(os.environ, JUPYTER_PATH=str(tmp_path / "none"),
+               JUPYTER_DATA_DIR=str(tmp_path / "data"), PYTHONPATH="")
+    with pytest.raises(build.BuildError, match=r"cannot import the course \(ModuleNotFoundError"):
+        instructor.check_grading_kernel(str(NBGRADER), env)
+    good = _grading_env(tmp_path / "home")
+    assert instructor.check_grading_kernel(str(NBGRADER), good) == sys.executable
+
+
+def test_nbgrader_is_found_in_the_course_environment(tmp_path, monkeypatch):
+    """The guide's first way: nbgrader installed into the course's environment (.venv)."""
+    fake = tmp_path / "venv" / "bin"
+    fake.mkdir(parents=True)
+    (fake / "nbgrader").write_text("#!/bin/sh\n")
+    (fake / "nbgrader").chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake / "python"))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert instructor.find_nbgrader() == str(fake / "nbgrader")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "elsewhere" / "python"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(build.BuildError, match=r"\.venv-nbgrader"):
+        instructor.find_nbgrader()
+
+
+def test_every_answer_cell_of_the_release_names_what_to_fill_in(whole_course):
+    names_found = 0
+    for name in whole_course["names"]:
+        exercise = nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4)
+        wanted = {}
+        for cell in exercise.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                wanted[cell.metadata["nbgrader"]["grade_id"]] = re.findall(
+                    r"^\s*(?:def\s+([A-Za-z_]\w*)|([A-Za-z_]\w*) = \.\.\.)", cell.source, re.M)
+        release = nbformat.read(whole_course["course"] / "release" / name / f"{name}.ipynb",
+                                as_version=4)
+        for cell in release.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in wanted:
+                for function, variable in wanted[grade_id]:
+                    assert (function or variable) in cell.source, (name, grade_id, cell.source)
+                    names_found += 1
+    assert names_found >= 41
 
 
 def test_the_release_hides_answers_and_hidden_tests(graded):
@@ -266,6 +352,14 @@ def test_release_without_nbgrader_says_how_to_get_it(tmp_path, capsys):
                               "--nbgrader", str(tmp_path / "no-nbgrader")])
     assert status == 1
     assert "pip install nbgrader" in capsys.readouterr().err
+
+
+def test_autograde_without_submissions_does_nothing(tmp_path):
+    problem = install_nbgrader()
+    if problem:
+        pytest.skip(problem)
+    assert instructor.autograde(tmp_path, [NOTEBOOK], nbgrader=str(NBGRADER),
+                                env=_grading_env(tmp_path / "home")) == []
 
 
 def test_nbgrader_environment_is_ignored_by_git():

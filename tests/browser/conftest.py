@@ -549,6 +549,18 @@ def pytest_configure(config):
     )
 
 
+_CLEANED = []
+
+
+def _clean_screenshots_once() -> None:
+    """Remove the last run's screenshots, once per session (each test module starts a lab)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if not _CLEANED:
+        for old in ARTIFACTS.glob("*.png"):
+            old.unlink()
+        _CLEANED.append(True)
+
+
 @pytest.fixture(scope="module")
 def latency_log():
     """A `LatencyLog` the tests fill; written to artifacts/browser/latency.json at the end."""
@@ -570,9 +582,7 @@ def lab_page(latency_log):
     if sync_playwright is None:
         _unavailable("the playwright package is not installed (pip install -e '.[test]')")
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob("*.png"):
-        old.unlink()
+    _clean_screenshots_once()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="lessons-browser-") as temp:
         course, home = Path(temp) / "course", Path(temp) / "home"
@@ -596,7 +606,9 @@ def lab_page(latency_log):
                     )
                     page.evaluate("async () => { await window.jupyterapp.restored; }")
                     latency_log.data["app_load_s"] = round(time.monotonic() - load_start, 1)
-                    yield LabPage(page)
+                    lab = LabPage(page)
+                    lab.course, lab.server_url = course, f"{server.url}/lab?token={server.token}"
+                    yield lab
                 finally:
                     browser.close()
         finally:
