@@ -71,6 +71,12 @@ EXERCISES = {
             (sp.Abs(_x - _mu) / _b,
              "That is the part that depends on μ. The density's factor 1/(2b) adds log(2b) to "
              "the negative log-likelihood."),
+            (sp.Abs(_x - _mu) / _b + sp.log(_b),
+             "The density's factor is 1/(2b), so its negative log adds log(2b) = log 2 + log b: "
+             "the log 2 is missing."),
+            ((_x - _mu) / _b + sp.log(2 * _b),
+             "The absolute value is missing: the Laplace density has |x − μ|, which is never "
+             "negative. Write it as Abs(x - mu)."),
             (-_negative_log(_LAPLACE),
              "That is the log-likelihood itself; the question asks for its negative."),
             (sp.Abs(_x - _mu) / _b - sp.log(2 * _b),
@@ -104,6 +110,9 @@ EXERCISES = {
              "The MLE divides by n, not n − 1."),
             (_sum_of_absolute_errors(_readings, float(np.mean(_readings))) / _readings.size,
              "You measured the deviations from the mean; the Laplace MLE uses the median."),
+            (float(np.median(np.abs(_readings - _median))),
+             "That is the median absolute deviation, the median of |x_i − median|. The Laplace "
+             "MLE b̂ is their mean: SAE/n."),
             (float(np.std(_readings)),
              "That is the Gaussian scale σ̂; the Laplace scale is a mean absolute deviation."),
         ],
