@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 
 from lessons import checks, data
+from lessons.keys.nb01 import sig_figs_number
 
 _x = sp.Symbol("x", real=True)
 _mu = sp.Symbol("mu", real=True)
@@ -90,9 +91,9 @@ EXERCISES = {
             "Write |x − μ| as `Abs(x - mu)` and the logarithm as `log(...)`.",
         ],
     ),
-    "03.laplace_location": checks.Number(
-        expected=_median,
-        rtol=1e-6,
+    "03.laplace_location": sig_figs_number(
+        _median,
+        sig_figs=3,
         mistakes=[
             (float(np.mean(_readings)),
              "That is the mean, the Gaussian (L2) estimate. Under Laplace noise the MLE of the "
@@ -100,9 +101,9 @@ EXERCISES = {
         ],
         hints=["The Laplace MLE of μ minimises Σ|x_i − μ|.", "np.median(readings)"],
     ),
-    "03.laplace_scale": checks.Number(
-        expected=_sum_of_absolute_errors(_readings, _median) / _readings.size,
-        rtol=1e-6,
+    "03.laplace_scale": sig_figs_number(
+        _sum_of_absolute_errors(_readings, _median) / _readings.size,
+        sig_figs=3,
         mistakes=[
             (_sum_of_absolute_errors(_readings, _median),
              "That is the sum of absolute errors; b̂ divides it by n."),
