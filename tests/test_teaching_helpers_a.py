@@ -48,3 +48,21 @@ def test_breakdown_count_is_none_when_nothing_follows():
 def test_corruption_shifts_rejects_bad_orders(order):
     with pytest.raises(ValueError):
         fitting.corruption_shifts(np.mean, np.zeros(3), order, 1.0)
+
+
+def test_plot_location_objectives_marks_the_mean_and_every_median():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lessons import plotting
+
+    fig, axes = plt.subplots(2, 2)
+    found = plotting.plot_location_objectives(
+        axes, {"odd": [3.0, 1.0, 2.0, 10.0, 4.0], "even": [4.0, 1.0, 3.0, 2.0]},
+        np.linspace(0, 11, 111), unit="min")
+    assert found == {"odd": (4.0, (3.0, 3.0)), "even": (2.5, (2.0, 3.0))}
+    assert axes[1, 0].get_xlabel() == "location m (min)"
+    assert len(axes[1, 1].patches) == 1  # the shaded interval of an even sample
+    plt.close(fig)
