@@ -255,3 +255,38 @@ def test_no_key_of_01_to_04_uses_a_module_level_assert():
         path = Path(checks.__file__).parent / "keys" / f"nb{number}.py"
         tree = ast.parse(path.read_text(encoding="utf-8"))
         assert not [node for node in tree.body if isinstance(node, ast.Assert)], path
+
+
+# -- the options of every choice are in its prompt ----------------------------------------------
+
+
+def _choice_prompts():
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(checks.__file__).parents[1]
+    for folder in ("notebooks", "solutions"):
+        for path in sorted((root / folder).glob("0[1-4]_*.ipynb")):
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            for index, cell in enumerate(cells):
+                found = re.search(r'checks\.check\("(\d\d\.\w+)"', "".join(cell["source"]))
+                if cell["cell_type"] != "code" or not found:
+                    continue
+                spec = checks.lookup(found.group(1))
+                if isinstance(spec, checks.Choice):
+                    before = index - 1
+                    while cells[before]["cell_type"] != "markdown":
+                        before -= 1
+                    yield f"{folder}/{path.name}", found.group(1), "".join(cells[before]["source"])
+
+
+@pytest.mark.parametrize(("where", "key", "prompt"), list(_choice_prompts()),
+                         ids=lambda value: value if len(str(value)) < 40 else "prompt")
+def test_a_choice_prompt_lists_its_options_as_text(where, key, prompt):
+    # Before the checker runs (an unexecuted notebook, a printed page) the options must be
+    # readable, and the prompt must say where the answer goes.
+    spec = checks.lookup(key)
+    for option, label in spec.options.items():
+        assert f"- {option}) {label}" in prompt, (where, key, option)
+    assert "Assign the letter" in prompt, (where, key)
