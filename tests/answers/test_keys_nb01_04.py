@@ -290,3 +290,56 @@ def test_a_choice_prompt_lists_its_options_as_text(where, key, prompt):
     for option, label in spec.options.items():
         assert f"- {option}) {label}" in prompt, (where, key, option)
     assert "Assign the letter" in prompt, (where, key)
+
+
+# -- prompts and precision ---------------------------------------------------------------------
+
+SIG_FIGS = {"01.mae_delivery": 3, "01.mse_delivery": 3, "01.l2_norm": 3,
+            "03.laplace_location": 3, "03.laplace_scale": 3,
+            "04.mse_glitch": 3, "04.l1_stays": 3, "04.spot_glitch_claim": 3}
+
+
+def test_every_number_exercise_of_01_to_04_states_a_precision():
+    from lessons.keys import nb01, nb02, nb03, nb04
+
+    numbers = {key for module in (nb01, nb02, nb03, nb04)
+               for key, spec in module.EXERCISES.items() if type(spec) is checks.Number}
+    assert numbers == set(SIG_FIGS)
+
+
+@pytest.mark.parametrize("key", sorted(SIG_FIGS))
+def test_rounded_answers_are_judged_by_the_stated_significant_figures(key):
+    figures, expected = SIG_FIGS[key], _answers()[key]
+    unit = 10.0 ** (math.floor(math.log10(abs(expected))) - figures + 1)
+    rounded = round(expected / unit) * unit
+    assert checks.feedback(key, rounded).correct, (key, rounded)
+    assert not checks.feedback(key, rounded + unit).correct, (key, rounded + unit)
+    assert not checks.feedback(key, rounded - unit).correct, (key, rounded - unit)
+
+
+def _checker_prompts():
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(checks.__file__).parents[1]
+    for folder in ("notebooks", "solutions"):
+        for path in sorted((root / folder).glob("0[1-4]_*.ipynb")):
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            for index, cell in enumerate(cells):
+                found = re.search(r'checks\.check\("(\d\d\.\w+)", (\w+)\)', "".join(cell["source"]))
+                if cell["cell_type"] == "code" and found:
+                    prompt = next("".join(cells[i]["source"]) for i in range(index - 1, -1, -1)
+                                  if cells[i]["cell_type"] == "markdown")
+                    yield found[1], found[2], prompt
+
+
+def test_prompts_name_the_answer_and_say_how_to_answer():
+    prompts = list(_checker_prompts())
+    assert len(prompts) == len(_answers())  # every exercise and question, once
+    for key, name, prompt in prompts:
+        assert f"`{name}`" in prompt or f"`{name}(" in prompt, (key, name)
+        assert "in the cell below and run it, then run the checker" in prompt, key
+        assert "widget" not in prompt.lower(), key  # the widget only gives feedback
+        if key in SIG_FIGS:
+            assert f"{SIG_FIGS[key]} significant figures" in prompt, key
