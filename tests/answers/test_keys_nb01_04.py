@@ -343,3 +343,52 @@ def test_prompts_name_the_answer_and_say_how_to_answer():
         assert "widget" not in prompt.lower(), key  # the widget only gives feedback
         if key in SIG_FIGS:
             assert f"{SIG_FIGS[key]} significant figures" in prompt, key
+
+
+# -- the notebooks speak to the learner -----------------------------------------------------------
+
+
+def _notebook_cells():
+    import json
+    from pathlib import Path
+
+    root = Path(checks.__file__).parents[1]
+    for folder in ("notebooks", "solutions"):
+        for path in sorted((root / folder).glob("0[1-4]_*.ipynb")):
+            for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+                yield f"{folder}/{path.name}", index, cell
+
+
+def test_no_learner_sees_a_source_number():
+    import re
+
+    for where, index, cell in _notebook_cells():
+        text = "".join(cell["source"]) + "".join(
+            "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            for output in cell.get("outputs", []))
+        assert not re.search(r"(?i)\bsources? 00\d", text), (where, index)
+
+
+def test_every_figure_has_alt_text():
+    for where, index, cell in _notebook_cells():
+        images = [output for output in cell.get("outputs", [])
+                  if "image/png" in output.get("data", {})]
+        if images:
+            alt = cell["metadata"].get("lessons", {}).get("alt", "")
+            assert len(alt) > 20, (where, index)
+
+
+def test_asserts_sit_in_their_own_collapsed_pin_cells():
+    import ast
+
+    for where, index, cell in _notebook_cells():
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        asserts = [node for node in ast.walk(tree) if isinstance(node, ast.Assert)]
+        if not asserts:
+            continue
+        assert all(isinstance(node, ast.Assert) for node in tree.body), (where, index)
+        assert cell["metadata"].get("tags") == ["hide-input"], (where, index)
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, (where, index)
+        assert not cell.get("outputs"), (where, index)
