@@ -454,3 +454,98 @@ def _huber_line_minimum(residuals, change, delta):
     if segment_curvature[j] <= 0:
         return float(times[j])
     return float(min(start - derivative_at_start / segment_curvature[j], times[j]))
+
+
+# -- Breakdown (notebook 04) -------------------------------------------------------------------
+
+
+def corruption_shifts(estimate, values, order, displacement):
+    """How far an estimate moves as more and more of its data are moved by `displacement`.
+
+    Introduced in ``notebooks/04_outliers.ipynb`` (section 5, breakdown). For each
+    ``k = 0, 1, ..., len(order)`` the values ``values[order[:k]]`` are moved by `displacement`
+    and `estimate` is recomputed on the moved copy.
+
+    Parameters
+    ----------
+    estimate : callable
+        Maps a 1-D array of values to one number, e.g. ``np.median`` or a function that fits a
+        line to ``(x, values)`` and returns its height at one ``x``.
+    values : array_like
+        1-D data; never changed.
+    order : array_like of int
+        Which values are corrupted first, second, ... (a permutation or a prefix of one).
+    displacement : float or array_like
+        How far each corrupted value is moved (added to it): one number for all, or one per
+        entry of `order` (e.g. ``+D`` for some and ``-D`` for others).
+
+    Returns
+    -------
+    ndarray, shape (len(order) + 1,)
+        ``estimate(moved) - estimate(values)`` for k = 0, 1, ..., len(order) corrupted values;
+        the first entry is 0.
+
+    Examples
+    --------
+    >>> corruption_shifts(np.mean, np.zeros(4), [0, 1, 2, 3], 8.0).tolist()
+    [0.0, 2.0, 4.0, 6.0, 8.0]
+    >>> corruption_shifts(np.median, np.arange(5.0), [4, 3, 2], 100.0).tolist()
+    [0.0, 0.0, 0.0, 100.0]
+    >>> corruption_shifts(np.mean, np.zeros(2), [0, 1], [4.0, -4.0]).tolist()
+    [0.0, 2.0, 0.0]
+    """
+    values = _as_vector(values, "values")
+    order = np.asarray(order, dtype=int)
+    if (order.ndim != 1 or np.unique(order).size != order.size
+            or np.any((order < 0) | (order >= values.size))):
+        raise ValueError("order must list distinct indices of values, at most one each")
+    if np.ndim(displacement) == 0:
+        displacement = np.full(order.size, _validate_number(displacement, "displacement"))
+    else:
+        displacement = _as_vector(displacement, "displacement")
+        if displacement.size != order.size:
+            raise ValueError("give one displacement, or one for each entry of order")
+    start = float(estimate(values))
+    shifts = [0.0]
+    moved = values.copy()
+    for index, move in zip(order, displacement, strict=True):
+        moved[index] += move
+        shifts.append(float(estimate(moved.copy())) - start)
+    return np.array(shifts)
+
+
+def breakdown_count(shifts, displacement, follows=0.01):
+    """The fewest corrupted values whose estimate followed them, from `corruption_shifts`.
+
+    An estimate "follows" the corrupted values once it has moved by more than
+    ``follows * |displacement|``: with a displacement far larger than the data's spread, an
+    estimate that has not broken down stays within the data and moves a vanishing fraction.
+
+    Parameters
+    ----------
+    shifts : array_like
+        The output of `corruption_shifts` (entry k: shift after k corrupted values).
+    displacement : float
+        The displacement used to compute `shifts`.
+    follows : float, default 0.01
+        The fraction of the displacement that counts as following it.
+
+    Returns
+    -------
+    int or None
+        The smallest k with ``|shifts[k]| > follows * |displacement|``; None if no k does.
+
+    Examples
+    --------
+    >>> breakdown_count([0.0, 0.0, 0.2, 3e5, 5e5], 1e6)
+    3
+    >>> breakdown_count([0.0, 0.1], 1e6) is None
+    True
+    """
+    shifts = np.abs(np.asarray(shifts, dtype=float))
+    limit = follows * abs(float(displacement))
+    beyond = np.flatnonzero(shifts > limit)
+    return int(beyond[0]) if beyond.size else None
+
+
+__all__ += ["corruption_shifts", "breakdown_count"]

@@ -133,3 +133,60 @@ def plot_loss_curves(ax, residuals, curves):
     ax.axhline(0, color="black", linewidth=0.8)
     ax.legend()
     return lines
+
+
+def plot_location_objectives(axes, samples, locations, unit=""):
+    """Draw SSE(m) above SAE(m) against a location m, one column per sample.
+
+    Introduced in ``notebooks/03_likelihood.ipynb``: the SSE is lowest at the mean (a dashed
+    line); the SAE is lowest at a median, a dashed line for an odd sample and a shaded interval
+    between the two middle values for an even one.
+
+    Parameters
+    ----------
+    axes : ndarray of matplotlib.axes.Axes, shape (2, len(samples))
+        Top row for the SSE, bottom row for the SAE.
+    samples : dict of str to array_like
+        Column title and the sample's values.
+    locations : ndarray
+        The locations m on the x-axis.
+    unit : str, optional
+        Unit of the values, shown in the x-axis label.
+
+    Returns
+    -------
+    dict of str to (float, (float, float))
+        For each title: the mean, and the interval of SAE minimisers (low, high).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, axes = plt.subplots(2, 1, squeeze=False)
+    >>> plot_location_objectives(axes, {"three": [1.0, 2.0, 6.0]}, np.linspace(0, 7, 71))
+    {'three': (3.0, (2.0, 2.0))}
+    >>> plt.close(fig)
+    """
+    locations = np.asarray(locations, dtype=float)
+    found = {}
+    for column, (title, values) in enumerate(samples.items()):
+        sample = np.sort(np.asarray(values, dtype=float))
+        mean = float(sample.mean())
+        low, high = float(sample[(sample.size - 1) // 2]), float(sample[sample.size // 2])
+        top, bottom = axes[0, column], axes[1, column]
+        top.plot(locations, ((sample[:, None] - locations) ** 2).sum(axis=0), color=color("l2"))
+        top.axvline(mean, color=color("l2"), linestyle="--", label=f"mean = {mean:g}")
+        bottom.plot(locations, np.abs(sample[:, None] - locations).sum(axis=0), color=color("l1"))
+        if low == high:
+            bottom.axvline(low, color=color("l1"), linestyle="--", label=f"median = {low:g}")
+        else:
+            bottom.axvspan(low, high, color=color("l1"), alpha=0.25,
+                           label=f"every m in [{low:g}, {high:g}]")
+        top.set(title=title, ylabel="SSE(m)")
+        bottom.set(xlabel=f"location m{f' ({unit})' if unit else ''}", ylabel="SAE(m)")
+        top.legend(loc="upper left")
+        bottom.legend(loc="upper left")
+        found[title] = (mean, (low, high))
+    return found
+
+
+__all__ += ["plot_location_objectives"]

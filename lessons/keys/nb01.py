@@ -1,5 +1,7 @@
 """Answer key of ``01_definitions``: every expected value is computed from the notebook's data."""
 
+import math
+
 import numpy as np
 import sympy as sp
 
@@ -8,6 +10,30 @@ from lessons import checks, data, losses
 _times = data.delivery_times()
 _e = _times.residuals
 _a, _b, _c = sp.symbols("a b c", real=True)
+
+
+_sae = float(np.sum(np.abs(_e)))
+_mae = losses.l1_loss(_times.predicted, _times.actual)
+_mse = losses.mse_loss(_times.predicted, _times.actual)
+_abs_list = ", ".join(f"{value:g}" for value in np.abs(_e))
+if _sae / np.count_nonzero(_e) != 3.0:
+    raise checks.AnswerKeyError("01.spot_mae_claim: the printed MAE of 3 no longer follows")
+
+
+def sig_figs_number(expected, *, sig_figs, **kwargs):
+    """``checks.Number(expected, sig_figs=..., ...)``, the keys' one way to ask for a precision.
+
+    A temporary shim for keys nb01–nb04: where `checks.Number` does not take ``sig_figs`` yet,
+    the same rule (right within half a unit in the last asked-for significant figure of
+    `expected`, plus 1e-12 relative slack) is given to it as an absolute tolerance. Delete the
+    fallback once every `checks.Number` accepts ``sig_figs``.
+    """
+    try:
+        return checks.Number(expected, sig_figs=sig_figs, **kwargs)
+    except TypeError:
+        magnitude = math.floor(math.log10(abs(expected))) if expected else 0
+        half_unit = 0.5 * 10.0 ** (magnitude - sig_figs + 1)
+        return checks.Number(expected, rtol=1e-12, atol=half_unit, **kwargs)
 
 
 def _reference_mae(predicted, actual):
@@ -33,9 +59,16 @@ EXERCISES = {
         },
         hints=["The residual is e = y − ŷ: what happened minus what was predicted."],
     ),
-    "01.mae_delivery": checks.Number(
-        expected=losses.l1_loss(_times.predicted, _times.actual),
+    "01.mae_delivery": sig_figs_number(
+        losses.l1_loss(_times.predicted, _times.actual),
+        sig_figs=3,
         mistakes=[
+            (float(np.sqrt(losses.mse_loss(_times.predicted, _times.actual))),
+             "That is the root mean squared error (RMSE): it squares the errors before "
+             "averaging. The MAE averages their absolute values."),
+            (float(np.sum(np.abs(_e)) / np.count_nonzero(_e)),
+             "You divided by the number of deliveries that were off; the exact one counts "
+             "too, so divide by all 4."),
             (losses.l1_loss(_times.predicted, _times.actual, reduction="sum"),
              "That is the sum of the absolute errors (SAE); the question asks for the mean."),
             (float(np.mean(_e)),
@@ -50,8 +83,9 @@ EXERCISES = {
         hints=["Compute the four residuals e = actual − predicted.",
                "Take |e| of each, then average over the 4 deliveries."],
     ),
-    "01.mse_delivery": checks.Number(
-        expected=losses.mse_loss(_times.predicted, _times.actual),
+    "01.mse_delivery": sig_figs_number(
+        losses.mse_loss(_times.predicted, _times.actual),
+        sig_figs=3,
         mistakes=[
             (losses.mse_loss(_times.predicted, _times.actual, reduction="sum"),
              "That is the sum of squared errors (SSE); divide by the number of deliveries."),
@@ -65,8 +99,9 @@ EXERCISES = {
         ],
         hints=["Square each residual before averaging."],
     ),
-    "01.l2_norm": checks.Number(
-        expected=float(np.linalg.norm([3.0, 4.0])),
+    "01.l2_norm": sig_figs_number(
+        float(np.linalg.norm([3.0, 4.0])),
+        sig_figs=3,
         mistakes=[
             (float(np.sum(np.square([3.0, 4.0]))),
              "That is the squared norm, i.e. the SSE. The ℓ2 norm is its square root."),
@@ -113,6 +148,27 @@ EXERCISES = {
                         description="integer inputs"),
         ],
         hints=["np.abs gives element-wise absolute values; np.mean averages over all elements."],
+    ),
+    "01.spot_mae_claim": checks.Choice(
+        options={
+            "a": "The claim holds: the MAE is 3 minutes.",
+            "b": "It averages over the wrong number of deliveries: the delivery that was "
+                 "predicted exactly counts too.",
+            "c": "The 3 minutes is really the RMSE of the four deliveries, mislabelled as the "
+                 "MAE.",
+            "d": "It forgot the signs: the mean of the signed residuals is 3 minutes.",
+        },
+        correct="b",
+        explanations={
+            "a": f"Recompute: the absolute errors are {_abs_list}, so the MAE is "
+                 f"{_sae:g}/{_e.size} = {_mae:g} minutes, not 3.",
+            "b": f"Right: {_sae:g} minutes of error over {np.count_nonzero(_e)} deliveries is 3, "
+                 f"but there were {_e.size} deliveries; the MAE is {_sae:g}/{_e.size} = {_mae:g}.",
+            "c": f"The RMSE is √{_mse:g} ≈ {np.sqrt(_mse):.2f} minutes, not 3.",
+            "d": f"The mean of the signed residuals is {np.mean(_e):g} minutes, not 3.",
+        },
+        hints=["List all four absolute errors, including the delivery the model got exactly.",
+               "How many deliveries are there, and how many numbers did the tutorial average?"],
     ),
     "01.q_outlier_loss": checks.Choice(
         options={

@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 
 from lessons import checks, data
+from lessons.keys.nb01 import sig_figs_number
 
 _x = sp.Symbol("x", real=True)
 _mu = sp.Symbol("mu", real=True)
@@ -71,6 +72,12 @@ EXERCISES = {
             (sp.Abs(_x - _mu) / _b,
              "That is the part that depends on μ. The density's factor 1/(2b) adds log(2b) to "
              "the negative log-likelihood."),
+            (sp.Abs(_x - _mu) / _b + sp.log(_b),
+             "The density's factor is 1/(2b), so its negative log adds log(2b) = log 2 + log b: "
+             "the log 2 is missing."),
+            ((_x - _mu) / _b + sp.log(2 * _b),
+             "The absolute value is missing: the Laplace density has |x − μ|, which is never "
+             "negative. Write it as Abs(x - mu)."),
             (-_negative_log(_LAPLACE),
              "That is the log-likelihood itself; the question asks for its negative."),
             (sp.Abs(_x - _mu) / _b - sp.log(2 * _b),
@@ -84,9 +91,9 @@ EXERCISES = {
             "Write |x − μ| as `Abs(x - mu)` and the logarithm as `log(...)`.",
         ],
     ),
-    "03.laplace_location": checks.Number(
-        expected=_median,
-        rtol=1e-6,
+    "03.laplace_location": sig_figs_number(
+        _median,
+        sig_figs=3,
         mistakes=[
             (float(np.mean(_readings)),
              "That is the mean, the Gaussian (L2) estimate. Under Laplace noise the MLE of the "
@@ -94,9 +101,9 @@ EXERCISES = {
         ],
         hints=["The Laplace MLE of μ minimises Σ|x_i − μ|.", "np.median(readings)"],
     ),
-    "03.laplace_scale": checks.Number(
-        expected=_sum_of_absolute_errors(_readings, _median) / _readings.size,
-        rtol=1e-6,
+    "03.laplace_scale": sig_figs_number(
+        _sum_of_absolute_errors(_readings, _median) / _readings.size,
+        sig_figs=3,
         mistakes=[
             (_sum_of_absolute_errors(_readings, _median),
              "That is the sum of absolute errors; b̂ divides it by n."),
@@ -104,6 +111,9 @@ EXERCISES = {
              "The MLE divides by n, not n − 1."),
             (_sum_of_absolute_errors(_readings, float(np.mean(_readings))) / _readings.size,
              "You measured the deviations from the mean; the Laplace MLE uses the median."),
+            (float(np.median(np.abs(_readings - _median))),
+             "That is the median absolute deviation, the median of |x_i − median|. The Laplace "
+             "MLE b̂ is their mean: SAE/n."),
             (float(np.std(_readings)),
              "That is the Gaussian scale σ̂; the Laplace scale is a mean absolute deviation."),
         ],

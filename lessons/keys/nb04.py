@@ -4,6 +4,7 @@ import numpy as np
 
 from lessons import checks, data, fitting, losses
 from lessons.demos import outliers
+from lessons.keys.nb01 import sig_figs_number
 
 _x, _y = data.eight_points()
 
@@ -16,7 +17,8 @@ _end_shift = {
                     - fitting.fit_line(_x, _y, loss).predict(_x[_RIGHT])))
     for loss in ("l2", "l1")
 }
-assert _end_shift["l2"] > 1.0 > 10 * _end_shift["l1"]  # the answer below rests on this
+if not _end_shift["l2"] > 1.0 > 10 * _end_shift["l1"]:  # the answer below rests on this
+    raise checks.AnswerKeyError(f"04.predict_drag: the lines moved by {_end_shift}")
 _l1_reaction = ("does not move at all" if _end_shift["l1"] < 5e-3
                 else f"moves by only {_end_shift['l1']:.2f}")
 
@@ -34,6 +36,15 @@ def _reference_shares(residuals, loss="l2"):
     per_point = size**2 if loss == "l2" else size
     return per_point / per_point.sum()
 
+
+# Exercise 5: spot the error in a printed claim about the glitch week. The claim says:
+# MAE 4.43 °C and RMSE 9.15 °C for the week (both right), and 1.00 °C for the MAE without
+# day 7 (wrong: the six remaining days' total, 7 °C, divided by 7 instead of 6).
+_six = np.abs(_glitch[:-1])
+_mae_without_glitch = float(np.mean(_six))
+_printed_mae_without = float(np.sum(_six) / _glitch.size)
+if round(_printed_mae_without, 2) != 1.0 or round(losses.l1_loss(_zeros, _glitch), 2) != 4.43:
+    raise checks.AnswerKeyError("04.spot_glitch_claim: the printed figures no longer match")
 
 _five = data.five_residuals()
 _five_with_outlier = _five.copy()
@@ -60,8 +71,9 @@ EXERCISES = {
         },
         hints=["Which loss makes a far point's error count the most?"],
     ),
-    "04.mse_glitch": checks.Number(
-        expected=losses.mse_loss(_zeros, _glitch),
+    "04.mse_glitch": sig_figs_number(
+        losses.mse_loss(_zeros, _glitch),
+        sig_figs=3,
         mistakes=[
             (losses.mse_loss(_zeros, _glitch, reduction="sum"),
              "That is the sum of squared errors (SSE); divide by the number of days."),
@@ -77,11 +89,13 @@ EXERCISES = {
         hints=["Square each of the seven residuals, then average them.",
                "`np.mean(residuals ** 2)`"],
     ),
-    "04.l1_stays": checks.Number(
-        expected=_l1_distance,
-        rtol=0.0,
-        atol=0.005,
+    "04.l1_stays": sig_figs_number(
+        _l1_distance,
+        sig_figs=3,
         mistakes=[
+            (-_l1_distance,
+             "That is the point's signed residual y − ŷ, negative because the point lies below "
+             "the L1 line. The question asks for a distance, which is positive."),
             (0.0, "That is how far the L2 line lets a point move: not at all. The L1 line is "
                   "different: it depends only on which side of it each point lies."),
             (abs(float(fitting.fit_line(_x, _y, "l2").residuals[_POINT])),
@@ -92,6 +106,27 @@ EXERCISES = {
             "The point sits below the L1 line. How far is it from the line? "
             "`fitting.fit_line(x, y, 'l1').residuals` gives y − ŷ for every point.",
         ],
+    ),
+    "04.spot_glitch_claim": sig_figs_number(
+        _mae_without_glitch,
+        sig_figs=3,
+        mistakes=[
+            (_printed_mae_without,
+             "That is the printed figure, the one that is wrong: it divides the six remaining "
+             "days' total by 7. A day left out leaves the count too."),
+            (losses.l1_loss(_zeros, _glitch),
+             "That is the week's MAE with the glitch, which the claim gets right. Recompute the "
+             "other two figures."),
+            (float(np.sqrt(losses.mse_loss(_zeros, _glitch))),
+             "That is the week's RMSE, which the claim gets right. Recompute the other two "
+             "figures."),
+            (float(np.sqrt(np.mean(_six**2))),
+             "That is the RMSE of the six ordinary days; the wrong figure is an MAE."),
+            (float(np.median(_six)),
+             "That is the median of the six absolute errors; the MAE is their mean."),
+        ],
+        hints=["Recompute all three figures; two of them are right.",
+               "Without day 7 there are six residuals: `np.mean(np.abs(residuals[:-1]))`."],
     ),
     "04.loss_shares": checks.Function(
         reference=_reference_shares,
