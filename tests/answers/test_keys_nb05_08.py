@@ -55,7 +55,7 @@ L1_STEP_NEAR_MISSES = {
         lambda c, y, step: float(c - step * np.sum(np.sign(c - np.asarray(y, float)))
                                  / (len(y) - 1)),
     "sign(0) taken as +1":
-        lambda c, y, step: float(c - step * np.mean(np.where(c - np.asarray(y, float) >= 0, 1, -1))),
+        lambda c, y, step: float(c - step * np.mean(np.where(c >= np.asarray(y, float), 1, -1))),
     "sign(0) taken as −1":
         lambda c, y, step: float(c - step * np.mean(np.where(c - np.asarray(y, float) > 0, 1, -1))),
     "the L2 step instead":
