@@ -106,7 +106,7 @@ SOURCES = {
         "(Paris, 1805), appendix “Sur la méthode des moindres quarrés”"
     ),
     "edgeworth1887": (
-        "F. Y. Edgeworth, “On observations relating to several quantities”, Hermathena 6, "
+        "F. Y. Edgeworth, “On observations relating to several quantities”, Hermathena 6(13), "
         "279–285 (1887)"
     ),
     "charnes1955": (
