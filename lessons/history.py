@@ -1,8 +1,9 @@
 """Where the losses came from: a sourced timeline and Boscovich's meridian-arc data.
 
-Introduced in ``notebooks/08_history.ipynb``. Every entry carries the scholarly or primary source
-it was checked against (author, title, year), not the course's own source texts, which contain
-mistakes. Where a source could only be read through another one, the citation says so.
+Introduced in ``notebooks/08_history.ipynb``. Every entry cites the publication it dates (author,
+title, year) and a standard history that discusses it (Stigler 1986, Koenker 2005), never the
+course's own source texts, which contain mistakes. Where a text is quoted through another one, the
+citation says so.
 
 Contents
 --------
@@ -42,35 +43,48 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------------------------
-# Sources (author, title, year, where). Each was read, at least in the part cited, when this
-# module was written; "as listed by" marks a source seen only through another one.
+# Sources (author, title, year, where). An event is dated by the publication it refers to (for
+# a society's volume, the year it is "for" and the year it was printed) and placed by a standard
+# history, Stigler (1986) or Koenker (2005). "As quoted by" marks a text seen through another.
 # ---------------------------------------------------------------------------------------------
 SOURCES = {
-    "hald1998": (
-        "A. Hald, A History of Mathematical Statistics from 1750 to 1930 (Wiley, 1998): "
-        "§6.3 “The Method of Least Absolute Deviations by Boscovich, 1757 and 1760” and "
-        "§6.7 “Laplace's Modification of Boscovich's Method, 1799” (section titles as listed "
-        "by I. Martinović, Prilozi za istraživanje hrvatske filozofske baštine 44/1, 2018)"
+    "stigler1986": (
+        "S. M. Stigler, The History of Statistics: The Measurement of Uncertainty before 1900 "
+        "(Belknap Press of Harvard University Press, 1986): ch. 1 (Boscovich, Laplace's memoir "
+        "in the Académie volume for 1789 and his 1799 modification, Legendre), ch. 3 (Laplace's "
+        "1774 error curve) and ch. 4 (Gauss 1809 and 1823)"
+    ),
+    "koenker2005": (
+        "R. Koenker, Quantile Regression (Cambridge University Press, 2005): its historical "
+        "remarks on L1 regression (Boscovich, Laplace, Edgeworth, the linear-programming "
+        "formulation) and Boscovich's data, which Koenker's R package quantreg ships as the data "
+        "set `Bosco`, with a reference to the book"
     ),
     "plackett1972": (
         "R. L. Plackett, “Studies in the History of Probability and Statistics XXIX: The "
         "discovery of the method of least squares”, Biometrika 59(2), 239–251 (1972)"
     ),
-    "bidabad2019": (
-        "B. Bidabad, “L1 norm based computational algorithms”, Bangladesh Journal of "
-        "Multidisciplinary Scientific Research 1(1) (2019), §“Historical development”"
-    ),
     "farebrother_eom": (
         "R. W. Farebrother, “Boscovich, Rogerius Josephus”, StatProb encyclopedia article, "
         "reprinted in the Encyclopedia of Mathematics (revision of 25 March 2023)"
     ),
+    "laplace1774": (
+        "P.-S. Laplace, “Mémoire sur la probabilité des causes par les événements”, Mémoires "
+        "de mathématique et de physique présentés à l'Académie royale des sciences par divers "
+        "savans 6, 621–656 (1774); English translation by S. M. Stigler, Statistical Science "
+        "1(3), 364–378 (1986)"
+    ),
+    "laplace1793": (
+        "P.-S. Laplace, “Sur les degrés mesurés des méridiens, et sur les longueurs observées "
+        "sur le pendule”, Histoire de l'Académie royale des sciences, année 1789, with the "
+        "Mémoires of that year (Paris, printed 1793)"
+    ),
+    "laplace1799": (
+        "P.-S. Laplace, Traité de mécanique céleste, vol. 2, book 3 (Paris, an VII = 1799)"
+    ),
     "stigler1977": (
         "S. M. Stigler, “An attack on Gauss, published by Legendre in 1820”, Historia "
         "Mathematica 4, 31–35 (1977)"
-    ),
-    "stigler1986": (
-        "S. M. Stigler, The History of Statistics: The Measurement of Uncertainty before 1900 "
-        "(Belknap Press of Harvard University Press, 1986), ch. 1"
     ),
     "gauss1809": (
         "C. F. Gauss, Theoria motus corporum coelestium (Hamburg, 1809), art. 186, in "
@@ -78,16 +92,34 @@ SOURCES = {
     ),
     "gauss1809_fr": (
         "C. F. Gauss, Theoria motus corporum coelestium (1809), art. 186, in J. Bertrand's "
-        "French translation (1855), transcribed on fr.wikisource.org: Laplace uses Boscovich's "
-        "principle of the least sum of absolute differences"
+        "French translation (1855): Laplace uses Boscovich's principle of the least sum of "
+        "absolute differences"
+    ),
+    "gauss1823": (
+        "C. F. Gauss, “Theoria combinationis observationum erroribus minimis obnoxiae”, pars "
+        "prior (read 1821) and pars posterior (1823), Commentationes Societatis Regiae "
+        "Scientiarum Gottingensis recentiores 5 (1823); English translation by G. W. Stewart, "
+        "Theory of the Combination of Observations Least Subject to Errors (SIAM, 1995)"
     ),
     "legendre1805": (
         "A.-M. Legendre, Nouvelles méthodes pour la détermination des orbites des comètes "
         "(Paris, 1805), appendix “Sur la méthode des moindres quarrés”"
     ),
+    "edgeworth1887": (
+        "F. Y. Edgeworth, “On observations relating to several quantities”, Hermathena 6(13), "
+        "279–285 (1887)"
+    ),
+    "charnes1955": (
+        "A. Charnes, W. W. Cooper and R. O. Ferguson, “Optimal estimation of executive "
+        "compensation by linear programming”, Management Science 1(2), 138–151 (1955)"
+    ),
     "huber1964": (
         "P. J. Huber, “Robust estimation of a location parameter”, Annals of Mathematical "
         "Statistics 35(1), 73–101 (1964)"
+    ),
+    "hoerl_kennard1970": (
+        "A. E. Hoerl and R. W. Kennard, “Ridge regression: biased estimation for nonorthogonal "
+        "problems”, Technometrics 12(1), 55–67 (1970)"
     ),
     "koenker_bassett1978": (
         "R. Koenker and G. Bassett, “Regression quantiles”, Econometrica 46(1), 33–50 (1978)"
@@ -100,13 +132,21 @@ SOURCES = {
         "R. Tibshirani, “Regression shrinkage and selection via the lasso”, Journal of the "
         "Royal Statistical Society, Series B 58, 267–288 (1996)"
     ),
+    "zou_hastie2005": (
+        "H. Zou and T. Hastie, “Regularization and variable selection via the elastic net”, "
+        "Journal of the Royal Statistical Society, Series B 67(2), 301–320 (2005)"
+    ),
     "girshick2015": (
         "R. Girshick, “Fast R-CNN”, Proceedings of the IEEE International Conference on "
         "Computer Vision (ICCV 2015); arXiv:1504.08083"
     ),
-    "koenker2005": (
-        "R. Koenker, Quantile Regression (Cambridge University Press, 2005), through the data "
-        "set `Bosco` of Koenker's R package quantreg, whose documentation refers to the book"
+    "pytorch1_7": (
+        "PyTorch 1.7.0 release notes and documentation of torch.nn.SmoothL1Loss (October 2020): "
+        "the new argument `beta`, default 1.0, the threshold that had been fixed at 1"
+    ),
+    "pytorch1_9": (
+        "PyTorch 1.9.0 release notes and documentation (June 2021): the new torch.nn.HuberLoss "
+        "and torch.nn.functional.huber_loss, with argument `delta`, default 1.0"
     ),
     "wgs84": (
         "National Imagery and Mapping Agency, Department of Defense World Geodetic System 1984, "
@@ -167,52 +207,81 @@ class Span:
 
 TIMELINE = (
     Event(1757, "Boscovich", "least absolute deviations",
-          "Combines five measured degrees of meridian by making the absolute deviations as small "
-          "as possible, subject to the deviations summing to zero.",
-          ("hald1998", "bidabad2019", "plackett1972"), "l1", 2.2),
+          "Combines five measured degrees of meridian by making the sum of absolute deviations "
+          "as small as possible, subject to the deviations summing to zero.",
+          ("stigler1986", "koenker2005", "plackett1972"), "l1", 3.4),
     Event(1760, "Boscovich", "a geometric method",
           "Publishes a geometric procedure for that constrained least-absolute-deviations line.",
-          ("farebrother_eom", "hald1998"), "l1", -2.6),
-    Event(1793, "Laplace", "Boscovich's method in algebra",
-          "Turns Boscovich's procedure into an algebraic algorithm (memoir printed in 1793).",
-          ("farebrother_eom", "bidabad2019", "gauss1809_fr"), "l1", -1.3, "right"),
-    Event(1799, "Laplace", "modifies Boscovich's method",
-          "Publishes a modification of Boscovich's method.",
-          ("hald1998", "bidabad2019"), "l1", -2.6),
+          ("stigler1986", "farebrother_eom"), "l1", -3.2),
+    Event(1774, "Laplace", "double-exponential error law",
+          "Proposes the error curve (m/2)·exp(−m|x|), today's Laplace distribution, the root "
+          "of notebook 03.",
+          ("laplace1774", "stigler1986"), "l1", 1.0),
+    Event(1789, "Laplace", "Boscovich's rule in algebra",
+          "Turns Boscovich's procedure into an algebraic one, in a memoir of the Académie "
+          "volume for 1789 (printed 1793).",
+          ("laplace1793", "stigler1986", "gauss1809_fr"), "l1", -1.2),
+    Event(1799, "Laplace", "modifies it",
+          "Modifies Boscovich's method in the second volume of the Mécanique céleste.",
+          ("laplace1799", "stigler1986"), "l1", -2.2),
     Event(1805, "Legendre", "least squares, in print",
           "Publishes and names the method of least squares, in an appendix to a book on "
           "comet orbits.",
-          ("stigler1977", "stigler1986", "legendre1805"), "l2", 3.3, "right"),
+          ("legendre1805", "stigler1977", "stigler1986"), "l2", 2.2),
     Event(1809, "Gauss", "least squares + normal law",
           "Links least squares to the normal law of errors and writes that he had used the "
           "principle since 1795.",
-          ("stigler1977", "gauss1809", "plackett1972"), "l2", 2.2),
+          ("gauss1809", "stigler1977", "plackett1972"), "l2", 3.4, "left"),
     Event(1820, "Legendre", "attacks Gauss's claim",
           "Publishes an attack on Gauss's priority claim: the climax of the dispute.",
-          ("stigler1977",), "l2", 1.1),
-    Event(1964, "Huber", "robust location (Huber loss)",
+          ("stigler1977",), "l2", 1.0),
+    Event(1821, "Gauss", "least squares, no normality",
+          "Shows, without assuming normal errors, that least squares has the smallest variance "
+          "among unbiased linear estimates (read 1821, printed 1823): the Gauss–Markov theorem.",
+          ("gauss1823", "stigler1986"), "l2", -3.2, "left"),
+    Event(1887, "Edgeworth", "LAD, several parameters",
+          "Extends least absolute deviations to regressions with several parameters.",
+          ("edgeworth1887", "koenker2005"), "l1", 2.2, "right"),
+    Event(1955, "Charnes, Cooper & Ferguson", "LAD as a linear program",
+          "Write least-absolute-deviations regression as a linear program, solvable by the "
+          "simplex method.",
+          ("charnes1955", "koenker2005"), "l1", 3.4),
+    Event(1964, "Huber", "Huber loss",
           "Estimators between the sample mean and the sample median that are asymptotically "
           "most robust for contaminated normal data.",
-          ("huber1964",), "huber", 2.2),
+          ("huber1964",), "huber", -1.2),
+    Event(1970, "Hoerl & Kennard", "ridge (L2 penalty)",
+          "Ridge regression: least squares with a squared-size penalty on the coefficients.",
+          ("hoerl_kennard1970",), "l2", 1.0),
     Event(1978, "Koenker & Bassett", "regression quantiles",
           "Regression quantiles: the pinball loss fits conditional quantiles, the median "
           "(L1) being one of them.",
-          ("koenker_bassett1978", "koenker_hallock2001"), "pinball", -1.3),
+          ("koenker_bassett1978", "koenker_hallock2001"), "pinball", -2.2),
     Event(1996, "Tibshirani", "the lasso (L1 penalty)",
           "Least squares with a bound on the sum of absolute coefficients, which sets some "
           "coefficients exactly to zero.",
-          ("tibshirani1996",), "l1", 1.1),
+          ("tibshirani1996",), "l1", 2.2),
+    Event(2005, "Zou & Hastie", "elastic net (L1 + L2)",
+          "The elastic net: L1 and L2 penalties together.",
+          ("zou_hastie2005",), "l1", -3.2, "right"),
     Event(2015, "Girshick", "SmoothL1 in Fast R-CNN",
           "Smooth L1 loss for bounding-box regression, “less sensitive to outliers than the "
           "L2 loss” of earlier detectors.",
-          ("girshick2015",), "smooth_l1", -2.6, "right"),
+          ("girshick2015",), "smooth_l1", -4.3, "right"),
+    Event(2020, "PyTorch 1.7", "β for SmoothL1Loss",
+          "SmoothL1Loss gets its argument beta (default 1.0, the threshold fixed at 1 before).",
+          ("pytorch1_7",), "smooth_l1", -1.2, "right"),
+    Event(2021, "PyTorch 1.9", "nn.HuberLoss",
+          "A separate HuberLoss with argument delta: probably the origin of the story that "
+          "SmoothL1's default changed in 1.9.",
+          ("pytorch1_9",), "huber", 1.0, "right"),
 )
 
 # Parameters that `plotting.label` needs for these strands (only the line style is used here).
 _LABEL_PARAMS = {"huber": {"delta": 1}, "smooth_l1": {"beta": 1}, "pinball": {"tau": 0.5}}
 
 # Legend text of each strand's colour.
-_STRAND_NAMES = {"l1": "L1: absolute deviations, L1 penalty", "l2": "L2: least squares",
+_STRAND_NAMES = {"l1": "L1: absolute deviations, L1 penalty", "l2": "L2: least squares, L2 penalty",
                  "huber": "Huber / SmoothL1", "smooth_l1": "Huber / SmoothL1",
                  "pinball": "pinball: quantiles"}
 
@@ -377,7 +446,7 @@ def timeline_markdown(events=TIMELINE, spans=SPANS):
     return "\n".join(rows)
 
 
-def plot_timeline(axes, events=TIMELINE, spans=SPANS, periods=((1745, 1845), (1955, 2025))):
+def plot_timeline(axes, events=TIMELINE, spans=SPANS, periods=((1745, 1895), (1948, 2028))):
     """Draw the events on a time axis broken into `periods`, one Matplotlib axis per period.
 
     Parameters
@@ -400,7 +469,7 @@ def plot_timeline(axes, events=TIMELINE, spans=SPANS, periods=((1745, 1845), (19
     for ax, (start, end) in zip(axes, periods, strict=True):
         ax.axhline(0.0, color="black", linewidth=1.2, zorder=1)
         ax.set_xlim(start, end)
-        ax.set_ylim(-3.6, 4.4)
+        ax.set_ylim(-5.4, 4.8)
         ax.set_yticks([])
         ax.grid(False)
         for side in ("left", "right", "top"):

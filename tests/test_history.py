@@ -26,7 +26,7 @@ def test_every_event_cites_known_sources_with_a_year():
         assert event.sources, f"{event.year} {event.who} has no source"
         for key in event.sources:
             assert key in history.SOURCES
-        assert re.search(r"\b1[789]\d\d\b|\b20[01]\d\b", event.citation())
+        assert re.search(r"\b1[789]\d\d\b|\b20[0-2]\d\b", event.citation())
         plotting.color(event.strand)  # a known colour
         assert event.align in ("left", "right")
     for span in history.SPANS:
@@ -40,10 +40,26 @@ def test_every_event_cites_known_sources_with_a_year():
 
 def test_the_timeline_holds_the_dates_the_notebook_discusses():
     years = {(event.year, event.who) for event in history.TIMELINE}
-    for expected in [(1757, "Boscovich"), (1805, "Legendre"), (1809, "Gauss"), (1964, "Huber"),
-                     (1978, "Koenker & Bassett"), (1996, "Tibshirani"), (2015, "Girshick")]:
+    for expected in [(1757, "Boscovich"), (1805, "Legendre"), (1809, "Gauss"), (1821, "Gauss"),
+                     (1887, "Edgeworth"), (1955, "Charnes, Cooper & Ferguson"), (1964, "Huber"),
+                     (1970, "Hoerl & Kennard"), (1978, "Koenker & Bassett"),
+                     (1996, "Tibshirani"), (2005, "Zou & Hastie"), (2015, "Girshick"),
+                     (2020, "PyTorch 1.7"), (2021, "PyTorch 1.9")]:
         assert expected in years
-    assert {year for year, who in years if who == "Laplace"} == {1793, 1799}
+    # Laplace: the 1774 error law, the memoir of the Académie volume for 1789 (printed 1793),
+    # and the 1799 modification; never the 1788 of a course source text.
+    assert {year for year, who in years if who == "Laplace"} == {1774, 1789, 1799}
+    memoir = next(event for event in history.TIMELINE if event.year == 1789)
+    assert "printed 1793" in memoir.detail and "1793" in memoir.citation()
+    assert all(event.year != 1788 for event in history.TIMELINE)
+
+
+def test_the_history_leans_on_stigler_and_koenker_not_on_section_titles():
+    assert "1986" in history.SOURCES["stigler1986"] and "2005" in history.SOURCES["koenker2005"]
+    early = [event for event in history.TIMELINE if event.year <= 1823]
+    assert all("stigler1986" in event.sources or "stigler1977" in event.sources
+               for event in early)
+    assert not any("as listed by" in text for text in history.SOURCES.values())
 
 
 def test_boscovich_arcs_are_the_quantreg_numbers():
@@ -122,7 +138,7 @@ def test_plot_timeline_draws_each_event_in_its_colour():
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_hex
 
-    fig, axes = plt.subplots(1, 2, sharey=True, layout="constrained")
+    fig, axes = plt.subplots(1, 2, sharey=True, width_ratios=[150, 80], layout="constrained")
     drawn = history.plot_timeline(axes)
     assert set(drawn) == {event.year for event in history.TIMELINE}
     for event in history.TIMELINE:
@@ -130,6 +146,14 @@ def test_plot_timeline_draws_each_event_in_its_colour():
         assert marker.get_xdata()[0] == event.year
         assert to_hex(marker.get_color()).upper() == plotting.color(event.strand).upper()
         assert label.get_text().startswith(f"{event.year} {event.who}")
+    # No two labels overlap (drawn on the notebook's figure size).
+    fig.set_size_inches(14, 6.4)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(year, label.get_window_extent(renderer)) for year, (_, label) in drawn.items()]
+    for index, (year, box) in enumerate(boxes):
+        for other_year, other in boxes[index + 1:]:
+            assert not box.overlaps(other), (year, other_year)
     with pytest.raises(ValueError, match="got 1 axes for 2 periods"):
         history.plot_timeline(axes[:1])
     plt.close(fig)

@@ -1,9 +1,25 @@
 """Answer key of ``05_huber``: every expected value is computed from the notebook's data."""
 
+import inspect
+import math
+
 import sympy as sp
 
 from lessons import checks, data, losses
 from lessons.demos import huber
+
+
+def _precision(expected, sig_figs):
+    """`checks.Number` arguments for "give `sig_figs` significant figures".
+
+    Uses ``sig_figs`` where `checks.Number` has it; otherwise the same rule as a relative
+    tolerance: half a unit in the last asked-for figure (plus 1e-12 relative slack).
+    """
+    if "sig_figs" in inspect.signature(checks.Number).parameters:
+        return {"sig_figs": sig_figs}
+    half_unit = 0.5 * 10.0 ** (math.floor(math.log10(abs(expected))) - sig_figs + 1)
+    return {"rtol": half_unit / abs(expected) + 1e-12, "atol": 0.0}
+
 
 # Exercises 1 and 2: one prediction, Huber with δ = 1.5
 _PREDICTION, _TARGET, _DELTA = 6.0, 2.0, 1.5
@@ -27,12 +43,14 @@ def _huber_formula(threshold):
 
 _smooth_l1 = sp.Piecewise((_e_symbol**2 / (2 * _beta), sp.Abs(_e_symbol) < _beta),
                           (sp.Abs(_e_symbol) - _beta / 2, True))
-assert sp.simplify(_huber_formula(_beta) / _beta - _smooth_l1) == 0
+if sp.simplify(_huber_formula(_beta) / _beta - _smooth_l1) != 0:
+    raise checks.AnswerKeyError("05.smooth_from_huber: Huber(δ = β) / β is not SmoothL1(β).")
 
 # Exercise 5: a scale with Gaussian noise of 0.4 kg
 _SIGMA = 0.4
 _TUNED = 1.345  # Huber's constant for 95 % efficiency under Gaussian noise (checked below)
-assert abs(huber.gaussian_efficiency(_TUNED) - 0.95) < 5e-4
+if abs(huber.gaussian_efficiency(_TUNED) - 0.95) >= 5e-4:
+    raise checks.AnswerKeyError("05.choose_delta: δ = 1.345σ should give 95 % efficiency.")
 
 
 def _efficiency(delta):
@@ -46,6 +64,7 @@ _options = {"a": _TUNED * _SIGMA, "b": _TUNED, "c": _SIGMA, "d": 10 * _SIGMA}
 EXERCISES = {
     "05.huber_value": checks.Number(
         expected=_huber,
+        **_precision(_huber, 4),
         mistakes=[
             (0.5 * _e**2, "That is ½e², the quadratic branch; |e| is beyond δ, so the linear "
                           "branch δ(|e| − ½δ) applies."),
@@ -61,7 +80,10 @@ EXERCISES = {
     ),
     "05.huber_grad": checks.Number(
         expected=_gradient,
+        **_precision(_gradient, 2),
         mistakes=[
+            (_e, "That is the unclipped slope e of ½e² with respect to e; Huber caps the slope "
+                 "at ±δ, and the gradient with respect to ŷ has the opposite sign of dℓ/de."),
             (-_gradient, "That is the slope dℓ/de. With e = y − ŷ, the gradient with respect to "
                          "the prediction ŷ has the opposite sign."),
             (_PREDICTION - _TARGET, "That is the unclipped gradient ŷ − y of ½e²; Huber caps it "
@@ -81,6 +103,11 @@ EXERCISES = {
         tol=0.05,
         description="δ",
         mistakes=[
+            (abs(float(_pair.residuals[0])),
+             "That is the size of the first residual; the question asks about the second."),
+            (_second_residual,
+             "δ is a distance, never negative: the switch is where |e| = δ, so use the size of "
+             "the residual, not its signed value."),
             (1.0, "At the default δ = 1 this residual is already in the linear part."),
             (_second_residual**2, "That is e²; the switch happens where |e| = δ."),
         ],

@@ -1,9 +1,25 @@
 """Answer key of ``07_beyond``: every expected value is computed from the notebook's data."""
 
+import inspect
+import math
+
 import numpy as np
 import sympy as sp
 
 from lessons import checks, data, losses, penalties
+
+
+def _precision(expected, sig_figs):
+    """`checks.Number` arguments for "give `sig_figs` significant figures".
+
+    Uses ``sig_figs`` where `checks.Number` has it; otherwise the same rule as a relative
+    tolerance: half a unit in the last asked-for figure (plus 1e-12 relative slack).
+    """
+    if "sig_figs" in inspect.signature(checks.Number).parameters:
+        return {"sig_figs": sig_figs}
+    half_unit = 0.5 * 10.0 ** (math.floor(math.log10(abs(expected))) - sig_figs + 1)
+    return {"rtol": half_unit / abs(expected) + 1e-12, "atol": 0.0}
+
 
 # The exercise notebook's one SEED; the LASSO data set is the first thing it draws from its rng.
 _SEED = 7
@@ -30,6 +46,7 @@ _pull = np.abs((_X - _X.mean(axis=0)).T @ (_y - _y.mean())) / _n
 EXERCISES = {
     "07.pinball_delivery": checks.Number(
         expected=_pinball(0.9),
+        **_precision(_pinball(0.9), 3),
         mistakes=[
             (_pinball(0.1),
              "That is τ = 0.1: you charged 0.9 for over-predictions. With τ = 0.9 an "
@@ -46,6 +63,7 @@ EXERCISES = {
     ),
     "07.tau_for_costs": checks.Number(
         expected=4.0 / (4.0 + 1.0),
+        **_precision(0.8, 2),
         mistakes=[
             (1.0 / (4.0 + 1.0),
              "Inverted: τ is the share of the cost of *under*-staffing, c_under / (c_under + "
@@ -63,6 +81,9 @@ EXERCISES = {
             (_e, "Close, but cosh(e) ≈ exp(e)/2 for large e, and log of ½ is −log 2."),
             (_e**2 / 2, "That is the small-e behaviour; far away log-cosh grows linearly."),
             (_e + sp.log(2), "Check the sign: cosh(e) ≈ exp(e)/2, so log cosh(e) ≈ e − log 2."),
+            *[(_e - sp.Rational(rounded), "Right idea, but you rounded log 2: write the exact "
+                                          "constant as log(2).")
+              for rounded in ("0.69", "0.693", "0.6931", "0.69315")],
         ],
         hints=["For large e, exp(−e) is negligible next to exp(e).",
                "cosh(e) = (exp(e) + exp(−e)) / 2 ≈ exp(e) / 2."],
@@ -102,6 +123,7 @@ EXERCISES = {
     ),
     "07.alpha_max": checks.Number(
         expected=penalties.alpha_max(_X, _y),
+        **_precision(penalties.alpha_max(_X, _y), 4),
         mistakes=[
             (float(_pull.max()) * _n, "You forgot to divide by n, the number of points."),
             (float(_pull.sum()), "Take the largest pull over the features, not their sum."),

@@ -1,9 +1,25 @@
 """Answer key of ``08_history``: every expected value is computed from the notebook's data."""
 
+import inspect
+import math
+
 import numpy as np
 import sympy as sp
 
 from lessons import checks, fitting, history
+
+
+def _precision(expected, sig_figs):
+    """`checks.Number` arguments for "give `sig_figs` significant figures".
+
+    Uses ``sig_figs`` where `checks.Number` has it; otherwise the same rule as a relative
+    tolerance: half a unit in the last asked-for figure (plus 1e-12 relative slack).
+    """
+    if "sig_figs" in inspect.signature(checks.Number).parameters:
+        return {"sig_figs": sig_figs}
+    half_unit = 0.5 * 10.0 ** (math.floor(math.log10(abs(expected))) - sig_figs + 1)
+    return {"rtol": half_unit / abs(expected) + 1e-12, "atol": 0.0}
+
 
 _arcs = history.boscovich_arcs()
 _l2 = fitting.fit_line(_arcs.sin2_latitude, _arcs.arc_toises, "l2")
@@ -15,11 +31,34 @@ def _inverse_flattening(fit):
     return 3.0 * fit.intercept / fit.slope
 
 
+_boscovich = history.boscovich_fit(_arcs.sin2_latitude, _arcs.arc_toises)
+_BOSCOVICH_INVERSE = 3.0 * _boscovich[0] / _boscovich[1]
+_BOSCOVICH_MESSAGE = ("That is the flattening of Boscovich's own rule (residuals summing to zero, "
+                      "about 1/246); the question asks for the unconstrained least-squares line.")
+_ROUNDED_MESSAGE = (f"Close: you rounded to 3 significant figures. Give 4 "
+                    f"({_inverse_flattening(_l2):.1f}).")
+
+
+# A weighted median that never sorts, or sorts the values but not their weights, gives the
+# right answer whenever the input happens to be in a lucky order: these cases are not.
+_RANDOM = np.random.default_rng(1760)
+_RANDOM_CASES = [
+    (np.round(_RANDOM.normal(0.0, 10.0, size), 2), np.round(_RANDOM.uniform(0.1, 3.0, size), 2))
+    for size in (5, 8, 11)
+]
+
+
 EXERCISES = {
     "08.flattening_l2": checks.Number(
         expected=_inverse_flattening(_l2),
+        **_precision(_inverse_flattening(_l2), 4),
         mistakes=[
+            (round(_inverse_flattening(_l2)), _ROUNDED_MESSAGE),
+            (_BOSCOVICH_INVERSE, _BOSCOVICH_MESSAGE),
+            (round(_BOSCOVICH_INVERSE), _BOSCOVICH_MESSAGE),
             (_inverse_flattening(_l1),
+             "That is the L1 line's value; the question asks for the least-squares (L2) line."),
+            (round(_inverse_flattening(_l1)),
              "That is the L1 line's value; the question asks for the least-squares (L2) line."),
             (_l2.slope / (3.0 * _l2.intercept),
              "That is the flattening f itself; the question asks for 1/f."),
@@ -69,6 +108,13 @@ EXERCISES = {
             checks.Case(args=(np.array([2.0, -1.0, 7.0, 0.5]), np.array([0.5, 3.0, 0.25, 0.25])),
                         description="a weight above half the total on one value"),
             checks.Case(args=(np.array([10.0]), np.array([2.0])), description="a single value"),
+            checks.Case(args=(np.array([5.0, 1.0, 4.0, 2.0, 3.0]), np.ones(5)),
+                        description="five shuffled values, equal weights (the answer is 3)"),
+            checks.Case(args=(np.array([3.0, 1.0, 2.0]), np.array([1.0, 1.0, 3.0])),
+                        description="the heaviest weight on a value that is not last"),
+            *[checks.Case(args=(values, weights),
+                          description=f"{values.size} random values and weights")
+              for values, weights in _RANDOM_CASES],
         ],
         hints=["Sort the values and carry their weights along (np.argsort).",
                "Walk the cumulative weights (np.cumsum) to the first that reaches half the total."],
@@ -76,18 +122,19 @@ EXERCISES = {
     "08.laplace_date": checks.Choice(
         options={
             "a": "1788",
-            "b": "1793 (an algebraic version) and 1799 (a modification)",
-            "c": "1805",
-            "d": "1757",
+            "b": "the Académie volume for 1789 (printed 1793) for an algebraic version, and 1799 "
+                 "for a modification",
+            "c": "1774, together with the two-sided exponential law",
+            "d": "1805",
         },
         correct="b",
         explanations={
-            "a": "That is the course text's date, which none of the scholarly sources cited in "
-                 "the notebook supports.",
-            "b": "Yes: Farebrother dates the algebraic version to 1793 and Hald's section title "
-                 "dates Laplace's modification to 1799.",
-            "c": "1805 is Legendre's least squares.",
-            "d": "1757 is Boscovich's own first use of the method.",
+            "a": "That is the article's date; no work of Laplace on Boscovich's method carries it.",
+            "b": "Yes: the memoir is in the Académie volume for 1789, printed in 1793, and the "
+                 "modification is in the Mécanique céleste of 1799 (Stigler 1986, ch. 1).",
+            "c": "1774 is Laplace's double-exponential error law, an earlier and separate work; "
+                 "he turned to Boscovich's method later.",
+            "d": "1805 is Legendre's least squares.",
         },
     ),
     "08.q_first": checks.Choice(
