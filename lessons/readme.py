@@ -22,7 +22,7 @@ import re
 import sys
 import tomllib
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from lessons import build
 
@@ -82,6 +82,25 @@ def binder_url(owner: str, repository: str, branch: str, path: str) -> str:
         f"https://mybinder.org/v2/gh/{quote(owner)}/{quote(repository)}/{quote(branch, safe='')}"
         f"?urlpath=lab/tree/{quote(path)}"
     )
+
+
+def nbgitpuller_url(hub: str, repository: str, branch: str, path: str) -> str:
+    """The nbgitpuller link that pulls `repository` into a JupyterHub user's home and opens `path`.
+
+    nbgitpuller clones into a folder named after the repository (its last path component
+    without ``.git``), so `path` is opened inside that folder. On a second click it merges the
+    instructor's updates, keeping the files the user changed (tests/hub/ checks both).
+
+    Examples
+    --------
+    >>> nbgitpuller_url("https://hub.example.edu", "https://github.com/me/course", "main",
+    ...                 "exercises/01_a.ipynb")  # doctest: +NORMALIZE_WHITESPACE
+    'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fme%2Fcourse&branch=main&urlpath=lab%2Ftree%2Fcourse%2Fexercises%2F01_a.ipynb'
+    """
+    folder = repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    query = urlencode({"repo": repository, "branch": branch,
+                       "urlpath": f"lab/tree/{folder}/{path}"})
+    return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
 def first_sentence(text: str) -> str:
