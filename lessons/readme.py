@@ -13,6 +13,10 @@ pyproject.toml, so a fork changes one place::
     [tool.lessons]
     repository = "https://github.com/OWNER/REPO"
     branch = "main"
+
+Until ``repository`` names a real repository (it is empty, or still the ``OWNER`` placeholder),
+the table has no Binder badge or link at all, since each would be a dead link, and one line
+under it says how to switch them on.
 """
 
 from __future__ import annotations
@@ -43,6 +47,50 @@ _ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "cf", "approx", "fig", "eq", "resp"
 
 class ReadmeError(Exception):
     """The README or the settings cannot be used; the message says what to fix."""
+
+
+LAUNCH_HINT = (
+    "*launch*: Binder badges appear here once `[tool.lessons] repository` in pyproject.toml "
+    "names the course's public GitHub repository; then run `make readme`."
+)
+_PLACEHOLDER_OWNERS = {"owner", "your-name", "username", "user", "example"}
+
+
+def is_placeholder(repository: str | None) -> bool:
+    """True when `repository` is empty or still a template's placeholder (``OWNER``).
+
+    Examples
+    --------
+    >>> is_placeholder(""), is_placeholder("https://github.com/OWNER/l1-vs-l2")
+    (True, True)
+    >>> is_placeholder("https://github.com/uni-stats/l1-vs-l2")
+    False
+    """
+    if not repository or not repository.strip():
+        return True
+    match = _GITHUB_REPOSITORY.fullmatch(repository.strip())
+    return bool(match) and match.group(1).lower() in _PLACEHOLDER_OWNERS
+
+
+def launch_settings(pyproject="pyproject.toml") -> tuple[str, str, str] | None:
+    """(owner, repository name, branch) for Binder links, or None while none should be made.
+
+    None when ``[tool.lessons] repository`` is empty or the ``OWNER`` placeholder: a link to
+    it would be dead (or, one day, a stranger's repository).
+
+    Raises
+    ------
+    ReadmeError
+        When the setting is set but is not a GitHub URL.
+    """
+    try:
+        config = tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ReadmeError(f"cannot read {pyproject}: {err}") from None
+    repository = config.get("tool", {}).get("lessons", {}).get("repository")
+    if isinstance(repository, str) and is_placeholder(repository):
+        return None
+    return settings(pyproject)
 
 
 def settings(pyproject="pyproject.toml") -> tuple[str, str, str]:
@@ -178,7 +226,7 @@ def notebook_table(root=".", pyproject=None) -> str:
         Header and rows, no trailing newline.
     """
     root = Path(root)
-    owner, repository, branch = settings(pyproject or root / "pyproject.toml")
+    launch = launch_settings(pyproject or root / "pyproject.toml")
     rows = [TABLE_HEADER]
     for path in build._numbered_notebooks(root / "notebooks"):
         title, description = notebook_summary(build.read_notebook(path), path.stem)
@@ -187,16 +235,20 @@ def notebook_table(root=".", pyproject=None) -> str:
         practice = []
         if (root / "exercises" / path.name).is_file():
             exercise = f"exercises/{path.name}"
-            url = binder_url(owner, repository, branch, exercise)
-            practice += [f"[exercises]({exercise})", f"[exercises on Binder]({url})"]
+            practice.append(f"[exercises]({exercise})")
+            if launch:
+                practice.append(f"[exercises on Binder]({binder_url(*launch, exercise)})")
         if (root / "solutions" / path.name).is_file():
             practice.append(f"[solutions](solutions/{path.name})")
-        launch = binder_url(owner, repository, branch, lecture)
-        badge = f"[![Open in Binder]({BINDER_BADGE})]({launch})"
+        badge = "—"
+        if launch:
+            badge = f"[![Open in Binder]({BINDER_BADGE})]({binder_url(*launch, lecture)})"
         rows.append(
             f"| {number} | [{_cell(title)}]({lecture}) | {_cell(description)} | "
             f"{' · '.join(practice) or '—'} | {badge} |"
         )
+    if not launch:
+        rows += ["", LAUNCH_HINT]
     return "\n".join(rows)
 
 
