@@ -84,7 +84,7 @@ install-test:
 # nbgrader exchange. Timings are printed and written to artifacts/hub/timings.json.
 hub-test: setup
 	$(BIN)/python tests/hub/install.py
-	$(BIN)/python -m pytest -p no:xdist -s tests/hub
+	LESSONS_HUB_TEST=1 $(BIN)/python -m pytest -p no:xdist -s tests/hub
 
 lint: setup
 	$(BIN)/ruff check lessons tests benchmarks
