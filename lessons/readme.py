@@ -135,8 +135,9 @@ def binder_url(owner: str, repository: str, branch: str, path: str) -> str:
 def nbgitpuller_url(hub: str, repository: str, branch: str, path: str) -> str:
     """The nbgitpuller link that pulls `repository` into a JupyterHub user's home and opens `path`.
 
-    nbgitpuller clones into a folder named after the repository (its last path component
-    without ``.git``), so `path` is opened inside that folder. On a second click it merges the
+    nbgitpuller clones into a folder named after the last component of the repository's URL
+    (kept as it is: a URL ending in ``.git`` gives a folder ending in ``.git``), so `path` is
+    opened inside that folder. On a second click it merges the
     instructor's updates, keeping the files the user changed (tests/hub/ checks both).
 
     Examples
@@ -145,7 +146,7 @@ def nbgitpuller_url(hub: str, repository: str, branch: str, path: str) -> str:
     ...                 "exercises/01_a.ipynb")  # doctest: +NORMALIZE_WHITESPACE
     'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fme%2Fcourse&branch=main&urlpath=lab%2Ftree%2Fcourse%2Fexercises%2F01_a.ipynb'
     """
-    folder = repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    folder = repository.rstrip("/").rsplit("/", 1)[-1]  # as nbgitpuller 1.3 names it
     query = urlencode({"repo": repository, "branch": branch,
                        "urlpath": f"lab/tree/{folder}/{path}"})
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"

@@ -119,12 +119,15 @@ def test_the_licence_files_exist_and_the_readme_and_metadata_name_them():
 
 
 def test_nbgitpuller_url_opens_the_path_inside_the_cloned_folder():
-    url = readme.nbgitpuller_url("http://127.0.0.1:8000/", "/srv/git/l1-vs-l2.git", "main",
+    url = readme.nbgitpuller_url("http://127.0.0.1:8000/", "/srv/git/l1-vs-l2", "main",
                                  "exercises/01_definitions.ipynb")
     query = parse_qs(urlsplit(url).query)
     assert url.startswith("http://127.0.0.1:8000/hub/user-redirect/git-pull?")
-    assert query == {"repo": ["/srv/git/l1-vs-l2.git"], "branch": ["main"],
+    assert query == {"repo": ["/srv/git/l1-vs-l2"], "branch": ["main"],
                      "urlpath": ["lab/tree/l1-vs-l2/exercises/01_definitions.ipynb"]}
+    # nbgitpuller keeps a ".git" suffix in the folder's name
+    dotgit = readme.nbgitpuller_url("http://h", "https://example.org/x/course.git", "main", "a")
+    assert parse_qs(urlsplit(dotgit).query)["urlpath"] == ["lab/tree/course.git/a"]
 
 
 def test_the_notebook_table_is_current(capsys):

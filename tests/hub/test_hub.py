@@ -47,7 +47,7 @@ ASSIGNMENT = "01_definitions"
 EXERCISE = f"exercises/{ASSIGNMENT}.ipynb"
 STUDENTS = ("alice", "bob")
 ARTIFACTS = ROOT / "artifacts" / "hub"
-TIMEOUT_MS = 180_000
+TIMEOUT_MS = 120_000
 UPDATE_NOTE = "Update from your instructor: this note arrived with `git pull`."
 ERRATA = "notebooks/ERRATA.md"
 
@@ -67,6 +67,9 @@ async (path) => {
   await panel.sessionContext.ready;
   app.shell.activateById(panel.id);
   window.__hubPanel = panel;
+  document.querySelectorAll('[data-hub-current]')
+    .forEach((n) => n.removeAttribute('data-hub-current'));
+  panel.node.setAttribute('data-hub-current', '1');
   panel.content.widgets.forEach((cell) => cell.node.setAttribute('data-cell-id', cell.model.id));
   return panel.context.path;
 }
@@ -80,6 +83,9 @@ async (path) => {
   await panel.sessionContext.ready;
   app.shell.activateById(panel.id);
   window.__hubPanel = panel;
+  document.querySelectorAll('[data-hub-current]')
+    .forEach((n) => n.removeAttribute('data-hub-current'));
+  panel.node.setAttribute('data-hub-current', '1');
   panel.content.widgets.forEach((cell) => cell.node.setAttribute('data-cell-id', cell.model.id));
   return panel.context.path;
 }
@@ -149,7 +155,9 @@ def _git(*args, cwd):
 def course_repository(tmp_path_factory):
     """A bare repository with the course (the instructor's remote) and the instructor's clone."""
     base = tmp_path_factory.mktemp("git")
-    remote, work = base / f"{COURSE_ID}.git", base / "instructor"
+    # Named like a GitHub URL (no .git): nbgitpuller clones into a folder of the same name.
+    remote, work = base / "remote" / COURSE_ID, base / "instructor"
+    remote.parent.mkdir()
     _git("init", "--bare", "-q", str(remote), cwd=base)
     work.mkdir()
     for name in ("README.md", "LICENSE", "LICENSE-CONTENT"):
@@ -176,7 +184,7 @@ def _push_update(work: Path, remote: Path) -> None:
 
 
 def _type_answer(page, cell_id: str, text: str) -> None:
-    editor = page.locator(f'[data-cell-id="{cell_id}"] .cm-content')
+    editor = page.locator(f'[data-hub-current] [data-cell-id="{cell_id}"] .cm-content')
     editor.click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(text)
@@ -207,9 +215,15 @@ def _follow_link(page, link: str) -> tuple[float, float]:
     page.wait_for_function("() => !!window.jupyterapp", timeout=TIMEOUT_MS)
     page.evaluate(CURRENT_NOTEBOOK_JS, EXERCISE)
     pulled = time.monotonic() - started
-    page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=TIMEOUT_MS)
-    page.wait_for_function(KERNEL_IDLE_JS, timeout=TIMEOUT_MS)
+    _wait_rendered(page)
     return pulled, time.monotonic() - started
+
+
+def _wait_rendered(page) -> None:
+    """Until the notebook's code cells are on screen and its kernel is idle."""
+    page.locator(".jp-Notebook .jp-CodeCell .cm-content >> visible=true").first.wait_for(
+        timeout=TIMEOUT_MS)
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=TIMEOUT_MS)
 
 
 def _nbgrader(course: Path, *args: str) -> str:
@@ -243,6 +257,7 @@ def test_two_students_pull_answer_update_and_submit(hub, course_repository, tmp_
                 server.prepare_home(user)
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
                 page = _login(context, server, user)
+                pages[user] = page
                 pulled, rendered = _follow_link(page, link)
                 timings[f"{user}: first pull, until JupyterLab opened the notebook (s)"] = \
                     round(pulled, 1)
@@ -256,10 +271,12 @@ def test_two_students_pull_answer_update_and_submit(hub, course_repository, tmp_
                 _type_answer(page, first, answers[first])
                 page.keyboard.press("Shift+Enter")  # runs the answer, moves to its checker
                 page.keyboard.press("Shift+Enter")  # runs the checker
-                checker = page.locator(f'[data-cell-id="{first}"] + .jp-CodeCell')
+                checker = page.locator(
+                    f'[data-hub-current] [data-cell-id="{first}"] + .jp-CodeCell')
                 checker.locator(".jupyter-widgets").first.wait_for(timeout=TIMEOUT_MS)
                 page.wait_for_function(
-                    f"""() => (document.querySelector('[data-cell-id="{first}"] + .jp-CodeCell')
+                    f"""() => (document.querySelector(
+                    '[data-hub-current] [data-cell-id="{first}"] + .jp-CodeCell')
                     ?.innerText || '').includes('✅')""", timeout=TIMEOUT_MS)
                 text = checker.inner_text()
                 assert "Error displaying widget" not in text and "VBox(" not in text, text
@@ -314,12 +331,16 @@ def test_two_students_pull_answer_update_and_submit(hub, course_repository, tmp_
                 fetched = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
                 assert (server.homes / user / fetched).is_file(), body[:2000]
                 page.evaluate(OPEN_JS, fetched)
-                page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=TIMEOUT_MS)
+                _wait_rendered(page)
                 for cell_id in answer_ids if user == "alice" else half:
                     _type_answer(page, cell_id, answers[cell_id])
                 _save(page)
                 status, body = page.evaluate(NBGRADER_ACTION_JS, ["submit", COURSE_ID, ASSIGNMENT])
                 assert status == 200 and '"success": true' in body, body[:2000]
+        except Exception:
+            for user, page in pages.items():
+                page.screenshot(path=str(ARTIFACTS / f"{user}-failure.png"))
+            raise
         finally:
             browser.close()
 

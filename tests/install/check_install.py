@@ -84,6 +84,26 @@ print(json.dumps(problems))
 """
 
 
+def find_python(name: str) -> str | None:
+    """The interpreter `name` (e.g. ``python3.12``) as a real path, or None.
+
+    A pyenv shim for a version that is installed but not selected fails when run, so the pyenv
+    versions folder is searched too.
+    """
+    candidates = [shutil.which(name)] if shutil.which(name) else []
+    minor = re.fullmatch(r"python(\d+\.\d+)", Path(name).name)
+    if minor:
+        root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+        candidates += sorted(map(str, root.glob(f"versions/{minor.group(1)}*/bin/{name}")),
+                             reverse=True)
+    for candidate in candidates:
+        result = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"],
+                                capture_output=True, text=True)
+        if result.returncode == 0 and result.stdout.strip():
+            return result.stdout.strip()
+    return None
+
+
 def step(message: str) -> float:
     print(f"[install-check] {message}", flush=True)
     return time.monotonic()
@@ -103,7 +123,7 @@ def main(argv=None) -> int:
     parser.add_argument("--notebooks", nargs="*", default=DEFAULT_NOTEBOOKS)
     args = parser.parse_args(argv)
 
-    python = shutil.which(args.python)
+    python = find_python(args.python)
     if python is None:
         print(f"[install-check] FAILED: no {args.python} on this machine (pyenv install, or "
               "apt-get install it; `make install-test INSTALL_OLD=... INSTALL_NEW=...` picks "
