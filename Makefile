@@ -6,7 +6,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PINS_HASH := $(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+PINS_HASH := $(shell cat pyproject.toml constraints.txt | grep -v '^\s*\#' | sha256sum | cut -c1-16)
 STAMP  := $(VENV)/.installed-$(PINS_HASH)
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,9 +34,11 @@ def _stamp(folder: Path, *parts: str) -> Path:
 
 
 def install_venv() -> None:
-    lock = (ROOT / "constraints.txt").read_text()
-    pyproject = (ROOT / "pyproject.toml").read_text()
-    stamp = _stamp(HUB_VENV, lock, pyproject, *HUB_PINS)
+    # The pins only: a changed comment in the lock does not reinstall everything.
+    lock = [line for line in (ROOT / "constraints.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    stamp = _stamp(HUB_VENV, *lock, repr(dependencies), *HUB_PINS)
     if stamp.exists():
         print(f"hub-install: {HUB_VENV.name} is current", flush=True)
         return

@@ -38,6 +38,8 @@ DEFAULT_TESTS = [
     "tests/test_fitting.py",
     "tests/test_estimators.py",
 ]
+# What the tests above need besides the course (not the whole `test` extra: no browser, linter).
+TEST_TOOLS = ["pytest", "hypothesis"]
 DEFAULT_NOTEBOOKS = ["notebooks/01_definitions.ipynb", "notebooks/04_outliers.ipynb"]
 # What runs the notebooks inside the venv: nbclient, then a JSON list of problems on stdout.
 RUNNER = r"""
@@ -148,7 +150,7 @@ def main(argv=None) -> int:
         shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
             ".venv*", ".git", "node_modules", "artifacts", "build", "*.egg-info", "__pycache__"))
         command = [str(venv_python), "-m", "pip", "install", "--progress-bar", "off",
-                   "--disable-pip-version-check", f"{source}[test]", *args.pin]
+                   "--disable-pip-version-check", str(source), *TEST_TOOLS, *args.pin]
         if args.lock:
             command[4:4] = ["-c", str(ROOT / "constraints.txt")]
         result = run(command, capture_output=True)
