@@ -13,6 +13,10 @@ pyproject.toml, so a fork changes one place::
     [tool.lessons]
     repository = "https://github.com/OWNER/REPO"
     branch = "main"
+
+Until ``repository`` names a real repository (it is empty, or still the ``OWNER`` placeholder),
+the table has no Binder badge or link at all, since each would be a dead link, and one line
+under it says how to switch them on.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import re
 import sys
 import tomllib
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from lessons import build
 
@@ -43,6 +47,50 @@ _ABBREVIATIONS = ("e.g", "i.e", "etc", "vs", "cf", "approx", "fig", "eq", "resp"
 
 class ReadmeError(Exception):
     """The README or the settings cannot be used; the message says what to fix."""
+
+
+LAUNCH_HINT = (
+    "*launch*: Binder badges appear here once `[tool.lessons] repository` in pyproject.toml "
+    "names the course's public GitHub repository; then run `make readme`."
+)
+_PLACEHOLDER_OWNERS = {"owner", "your-name", "username", "user", "example"}
+
+
+def is_placeholder(repository: str | None) -> bool:
+    """True when `repository` is empty or still a template's placeholder (``OWNER``).
+
+    Examples
+    --------
+    >>> is_placeholder(""), is_placeholder("https://github.com/OWNER/l1-vs-l2")
+    (True, True)
+    >>> is_placeholder("https://github.com/uni-stats/l1-vs-l2")
+    False
+    """
+    if not repository or not repository.strip():
+        return True
+    match = _GITHUB_REPOSITORY.fullmatch(repository.strip())
+    return bool(match) and match.group(1).lower() in _PLACEHOLDER_OWNERS
+
+
+def launch_settings(pyproject="pyproject.toml") -> tuple[str, str, str] | None:
+    """(owner, repository name, branch) for Binder links, or None while none should be made.
+
+    None when ``[tool.lessons] repository`` is empty or the ``OWNER`` placeholder: a link to
+    it would be dead (or, one day, a stranger's repository).
+
+    Raises
+    ------
+    ReadmeError
+        When the setting is set but is not a GitHub URL.
+    """
+    try:
+        config = tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ReadmeError(f"cannot read {pyproject}: {err}") from None
+    repository = config.get("tool", {}).get("lessons", {}).get("repository")
+    if isinstance(repository, str) and is_placeholder(repository):
+        return None
+    return settings(pyproject)
 
 
 def settings(pyproject="pyproject.toml") -> tuple[str, str, str]:
@@ -82,6 +130,26 @@ def binder_url(owner: str, repository: str, branch: str, path: str) -> str:
         f"https://mybinder.org/v2/gh/{quote(owner)}/{quote(repository)}/{quote(branch, safe='')}"
         f"?urlpath=lab/tree/{quote(path)}"
     )
+
+
+def nbgitpuller_url(hub: str, repository: str, branch: str, path: str) -> str:
+    """The nbgitpuller link that pulls `repository` into a JupyterHub user's home and opens `path`.
+
+    nbgitpuller clones into a folder named after the last component of the repository's URL
+    (kept as it is: a URL ending in ``.git`` gives a folder ending in ``.git``), so `path` is
+    opened inside that folder. On a second click it merges the
+    instructor's updates, keeping the files the user changed (tests/hub/ checks both).
+
+    Examples
+    --------
+    >>> nbgitpuller_url("https://hub.example.edu", "https://github.com/me/course", "main",
+    ...                 "exercises/01_a.ipynb")  # doctest: +NORMALIZE_WHITESPACE
+    'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fme%2Fcourse&branch=main&urlpath=lab%2Ftree%2Fcourse%2Fexercises%2F01_a.ipynb'
+    """
+    folder = repository.rstrip("/").rsplit("/", 1)[-1]  # as nbgitpuller 1.3 names it
+    query = urlencode({"repo": repository, "branch": branch,
+                       "urlpath": f"lab/tree/{folder}/{path}"})
+    return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
 def first_sentence(text: str) -> str:
@@ -159,7 +227,7 @@ def notebook_table(root=".", pyproject=None) -> str:
         Header and rows, no trailing newline.
     """
     root = Path(root)
-    owner, repository, branch = settings(pyproject or root / "pyproject.toml")
+    launch = launch_settings(pyproject or root / "pyproject.toml")
     rows = [TABLE_HEADER]
     for path in build.numbered_notebooks(root / "notebooks"):
         title, description = notebook_summary(build.read_notebook(path), path.stem)
@@ -168,16 +236,20 @@ def notebook_table(root=".", pyproject=None) -> str:
         practice = []
         if (root / "exercises" / path.name).is_file():
             exercise = f"exercises/{path.name}"
-            url = binder_url(owner, repository, branch, exercise)
-            practice += [f"[exercises]({exercise})", f"[exercises on Binder]({url})"]
+            practice.append(f"[exercises]({exercise})")
+            if launch:
+                practice.append(f"[exercises on Binder]({binder_url(*launch, exercise)})")
         if (root / "solutions" / path.name).is_file():
             practice.append(f"[solutions](solutions/{path.name})")
-        launch = binder_url(owner, repository, branch, lecture)
-        badge = f"[![Open in Binder]({BINDER_BADGE})]({launch})"
+        badge = "—"
+        if launch:
+            badge = f"[![Open in Binder]({BINDER_BADGE})]({binder_url(*launch, lecture)})"
         rows.append(
             f"| {number} | [{_cell(title)}]({lecture}) | {_cell(description)} | "
             f"{' · '.join(practice) or '—'} | {badge} |"
         )
+    if not launch:
+        rows += ["", LAUNCH_HINT]
     return "\n".join(rows)
 
 

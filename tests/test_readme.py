@@ -41,7 +41,8 @@ def _binder_path(url: str, owner: str, repository: str, branch: str) -> str:
 
 
 def test_every_link_and_badge_points_to_an_existing_file():
-    owner, repository, branch = readme.settings(ROOT / "pyproject.toml")
+    launch = readme.launch_settings(ROOT / "pyproject.toml")
+    owner, repository, branch = launch or ("", "", "")
     targets = _targets(README.read_text(encoding="utf-8"))
     assert targets, "found no links in README.md"
     checked, missing = 0, []
@@ -49,6 +50,7 @@ def test_every_link_and_badge_points_to_an_existing_file():
         parts = urlsplit(target)
         if parts.scheme in ("http", "https"):
             if parts.netloc == "mybinder.org" and parts.path.startswith("/v2/"):
+                assert launch, f"{target}: a Binder link while no repository is set (dead link)"
                 path = _binder_path(target, owner, repository, branch)
             elif target == readme.BINDER_BADGE:
                 continue  # the badge picture itself
@@ -69,15 +71,63 @@ def test_every_link_and_badge_points_to_an_existing_file():
     assert checked >= 2
 
 
-def test_each_notebook_has_a_row_with_a_binder_badge():
-    owner, repository, branch = readme.settings(ROOT / "pyproject.toml")
+def test_each_notebook_has_a_row_and_a_binder_badge_only_when_a_repository_is_set():
+    launch = readme.launch_settings(ROOT / "pyproject.toml")
     text = README.read_text(encoding="utf-8")
     for path in sorted((ROOT / "notebooks").glob("[0-9]*_*.ipynb")):
         lecture = f"notebooks/{path.name}"
         assert f"]({lecture})" in text, f"no README link to {lecture}"
-        assert readme.binder_url(owner, repository, branch, lecture) in text, (
-            f"no Binder badge for {lecture}"
-        )
+        if launch:
+            assert readme.binder_url(*launch, lecture) in text, f"no Binder badge for {lecture}"
+    if launch:
+        assert readme.LAUNCH_HINT not in text
+    else:
+        assert "mybinder.org/v2" not in text and "OWNER" not in text, (
+            "no repository is set, so every Binder link would be dead")
+        assert readme.LAUNCH_HINT in text, "the launch column should say how to enable Binder"
+
+
+@pytest.mark.parametrize(
+    ("repository", "launches"),
+    [("", False), ("https://github.com/OWNER/l1-vs-l2", False),
+     ("https://github.com/stats-dept/l1-vs-l2", True)],
+)
+def test_binder_links_only_for_a_real_repository(tmp_path, repository, launches):
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.lessons]\nrepository = "{repository}"\nbranch = "main"\n')
+    (tmp_path / "notebooks").mkdir()
+    cell = new_markdown_cell("# 01 · A\n\nLearn. More.")
+    nbformat.write(new_notebook(cells=[cell]), tmp_path / "notebooks" / "01_a.ipynb")
+    table = readme.notebook_table(tmp_path)
+    assert ("mybinder.org" in table) is launches
+    assert (readme.LAUNCH_HINT in table) is not launches
+    row = table.splitlines()[2]
+    assert row.count("|") == 6, "the row keeps its five columns"
+
+
+def test_the_licence_files_exist_and_the_readme_and_metadata_name_them():
+    import tomllib
+
+    text = README.read_text(encoding="utf-8")
+    licence_section = text.split("## Licence", 1)[1]
+    assert "](LICENSE)" in licence_section and "](LICENSE-CONTENT)" in licence_section
+    assert "MIT" in (ROOT / "LICENSE").read_text()
+    assert "Attribution 4.0 International" in (ROOT / "LICENSE-CONTENT").read_text()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"
+    assert project["license-files"] == ["LICENSE", "LICENSE-CONTENT"]
+
+
+def test_nbgitpuller_url_opens_the_path_inside_the_cloned_folder():
+    url = readme.nbgitpuller_url("http://127.0.0.1:8000/", "/srv/git/l1-vs-l2", "main",
+                                 "exercises/01_definitions.ipynb")
+    query = parse_qs(urlsplit(url).query)
+    assert url.startswith("http://127.0.0.1:8000/hub/user-redirect/git-pull?")
+    assert query == {"repo": ["/srv/git/l1-vs-l2"], "branch": ["main"],
+                     "urlpath": ["lab/tree/l1-vs-l2/exercises/01_definitions.ipynb"]}
+    # nbgitpuller keeps a ".git" suffix in the folder's name
+    dotgit = readme.nbgitpuller_url("http://h", "https://example.org/x/course.git", "main", "a")
+    assert parse_qs(urlsplit(dotgit).query)["urlpath"] == ["lab/tree/course.git/a"]
 
 
 def test_the_notebook_table_is_current(capsys):
