@@ -206,11 +206,17 @@ def main(argv=None) -> int:
         print(f"note: {len(missing)} figures have no lessons.alt description yet "
               f"(tests/site fails on them when LESSONS_STRICT_ALT=1): {', '.join(missing[:5])}"
               + (" …" if len(missing) > 5 else ""), file=sys.stderr)
+    # Sphinx writes into build/ (myst-nb puts its jupyter_execute/ beside the output folder),
+    # then the finished site replaces `out` in one move.
+    html = src.parent / "site-html"
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(ROOT / "site"),
-               "-d", str(src.parent / "site-doctrees"), str(src), str(out)]
+               "-d", str(src.parent / "site-doctrees"), str(src), str(html)]
     if subprocess.run(command).returncode:
         print("error: Sphinx failed; see the messages above.", file=sys.stderr)
         return 1
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.move(html, out)
     (out / ".nojekyll").touch()
     if not args.no_check:
         problems = check_links.check_site(out)
