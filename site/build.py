@@ -36,6 +36,7 @@ KINDS = {
     "exercises": ("exercise", "Exercises"),
     "solutions": ("solution", "Worked solutions"),
 }
+CAPTIONS = {"notebooks": "Lectures", "exercises": "Exercises", "solutions": "Worked solutions"}
 _TIME = re.compile(r"Time:\s*about\s*(\d+)\s*minutes", re.I)
 _IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 
@@ -129,10 +130,8 @@ def prepare_notebook(nb, folder: str, name: str, root: Path):
     nb.metadata.pop("widgets", None)  # the site shows the stored text/image fallbacks
     kind = KINDS[folder][0]
     nb.metadata.setdefault("lessons_site", {})["kind"] = kind
-    heading = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
-                    and source(c).lstrip().startswith("# ")), None)
-    banner = nbformat.v4.new_markdown_cell(_banner(folder, name, root))
-    nb.cells.insert(0 if heading is None else heading + 1, banner)
+    # First on the page, above the title: which kind of page this is, in words and colour.
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(_banner(folder, name, root)))
     return nb
 
 
@@ -159,7 +158,7 @@ def home_page(root: Path) -> str:
     for folder in KINDS:
         pages[folder] = [f"{folder}/{p.stem}" for p in numbered(root / folder)]
     toctrees = "\n".join(
-        f"```{{toctree}}\n:caption: {KINDS[folder][1]}\n:maxdepth: 1\n:hidden:\n\n"
+        f"```{{toctree}}\n:caption: {CAPTIONS[folder]}\n:maxdepth: 1\n:hidden:\n\n"
         + "\n".join(pages[folder]) + "\n```\n"
         for folder in KINDS if pages[folder]
     )

@@ -15,6 +15,7 @@ html_theme = "sphinx_book_theme"
 html_title = "L1 vs L2: regression losses"
 html_static_path = ["static"]
 html_css_files = ["lessons.css"]
+html_js_files = ["lessons.js"]
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
