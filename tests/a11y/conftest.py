@@ -127,7 +127,7 @@ def browser():
 
 @pytest.fixture
 def lab_page(lab, browser):
-    """A fresh Chromium page on JupyterLab; `open(path)` opens a notebook and waits for its kernel."""
+    """A Chromium page on JupyterLab; `open_notebook(path)` opens one and waits for its kernel."""
     url, _ = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)

@@ -22,8 +22,9 @@ import sitetools
 
 ROOT = sitetools.ROOT
 sys.path.insert(0, str(ROOT / "site"))
-import build as site_build  # noqa: E402
 import check_links  # noqa: E402
+
+import build as site_build  # noqa: E402
 
 NUMBERS = [p.name.split("_", 1)[0] for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
 
@@ -75,7 +76,8 @@ def test_the_link_checker_finds_a_broken_link_and_anchor(tmp_path):
                                      '<a href="#top">top</a><p id="top"></p>')
     (tmp_path / "b.html").write_text('<p id="there"></p>')
     problems = check_links.check_site(tmp_path)
-    assert len(problems) == 2 and "no anchor #here" in problems[0] and "missing c.html" in problems[1]
+    assert len(problems) == 2
+    assert "no anchor #here" in problems[0] and "missing c.html" in problems[1]
 
 
 def test_home_page_is_the_course_table_generated_from_the_notebooks(site):
@@ -156,8 +158,8 @@ def test_a_small_course_builds_with_alt_text_and_folded_pin_cells(tmp_path):
     pytest.importorskip("myst_nb")
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
-           "rkJggg==")
+    png = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA"
+           "WjR9awAAAABJRU5ErkJggg==")
     figure = new_code_cell("plt.plot([1, 2])", metadata={"lessons": {"alt": "A rising line."}},
                            outputs=[new_output("display_data", {"image/png": png,
                                                                 "text/plain": "<Figure>"})])
@@ -177,8 +179,8 @@ def test_a_small_course_builds_with_alt_text_and_folded_pin_cells(tmp_path):
     (tmp_path / "README.md").write_text("# Tiny\n\nA tiny course.\n\n## More\n")
     (tmp_path / "pyproject.toml").write_text(
         '[tool.lessons]\nrepository = "https://github.com/me/tiny"\nbranch = "main"\n')
-    done = subprocess.run([sys.executable, str(ROOT / "site" / "build.py"), "--root", str(tmp_path)],
-                          capture_output=True, text=True, cwd=ROOT)
+    command = [sys.executable, str(ROOT / "site" / "build.py"), "--root", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     html = (tmp_path / "_site" / "notebooks" / "01_tiny.html").read_text(encoding="utf-8")
     assert 'alt="A rising line."' in html

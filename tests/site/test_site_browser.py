@@ -96,7 +96,7 @@ def test_site_page_in_chromium(browser_pages, name):
 def test_axe_finds_no_serious_violation_on_three_site_pages(browser_pages):
     base, browser = browser_pages
     report, serious = {}, {}
-    for name, path in PAGES.items():
+    for path in PAGES.values():
         page, _ = _open(browser, f"{base}/{path}")
         try:
             violations = sitetools.run_axe(page)
