@@ -78,6 +78,7 @@ $(SITE_STAMP): $(STAMP) site/requirements.txt
 	@touch $@
 
 site: setup $(SITE_STAMP)
+	$(BIN)/python site/readme_link.py
 	$(BIN)/python site/build.py
 
 # axe-core (npm) for the accessibility tests in tests/a11y and tests/site, into .a11y/

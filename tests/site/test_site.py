@@ -190,3 +190,18 @@ def test_a_small_course_builds_with_alt_text_and_folded_pin_cells(tmp_path):
     home = (tmp_path / "_site" / "index.html").read_text(encoding="utf-8")
     assert "5 min" in home and "A tiny course." in home
     assert json.loads(json.dumps(site_build.missing_alt(tmp_path))) == []
+
+
+def test_readme_read_online_line_follows_the_configured_repository(tmp_path):
+    import doctest
+
+    import readme_link
+
+    assert doctest.testmod(readme_link).failed == 0
+    assert readme_link.main(["--check", "--root", str(ROOT)]) == 0
+    (tmp_path / "README.md").write_text("x\n<!-- site:start -->\n<!-- site:end -->\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.lessons]\nrepository = "https://github.com/Ada/course"\n')
+    assert readme_link.main(["--check", "--root", str(tmp_path)]) == 1
+    assert readme_link.main(["--root", str(tmp_path)]) == 0
+    assert "https://ada.github.io/course/" in (tmp_path / "README.md").read_text()
