@@ -130,6 +130,12 @@ def prepare_notebook(nb, folder: str, name: str, root: Path):
     nb.metadata.pop("widgets", None)  # the site shows the stored text/image fallbacks
     kind = KINDS[folder][0]
     nb.metadata.setdefault("lessons_site", {})["kind"] = kind
+    if folder == "solutions":  # in the menu and the title, not a second "Exercises: …"
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and source(cell).lstrip().startswith("# "):
+                cell.source = re.sub(r"^(\s*# [^\n]*?)Exercises\b", r"\1Worked solutions",
+                                     source(cell), count=1)
+                break
     # First on the page, above the title: which kind of page this is, in words and colour.
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(_banner(folder, name, root)))
     return nb

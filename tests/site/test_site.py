@@ -113,6 +113,10 @@ def test_every_notebook_page_has_banner_prev_next_and_its_other_pages(site, fold
             assert "objectives" in " ".join(html.text).lower(), f"{path.name}: no objectives"
         else:
             assert f"../notebooks/{path.stem}.html" in hrefs, f"{folder}/{path.name}: no lecture"
+        raw = (site / folder / f"{path.stem}.html").read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", raw, re.S).group(1)
+        if folder == "solutions":
+            assert "Worked solutions" in title and "Exercises:" not in title, path.name
 
 
 def test_widgets_show_their_stored_text_never_a_blank_box_or_repr(site):
