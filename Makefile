@@ -14,7 +14,7 @@ PORT   ?= 8888
 JOBS   ?= 2
 
 .PHONY: setup lab test exercises check-exercises execute bench lint mutate clean browser-test \
-	instructor readme fuzz binder-env install-test hub-test
+	instructor readme fuzz binder-env install-test hub-test site a11y-deps
 
 setup: $(STAMP)
 
@@ -124,3 +124,23 @@ selfcheck: setup
 .PHONY: normalise
 normalise: setup
 	$(BIN)/python -m lessons.build normalise
+
+# The course website, from the notebooks' stored outputs (nothing executed), into _site/; every
+# internal link and anchor is checked. Its tools are pinned in site/requirements.txt.
+SITE_STAMP := $(VENV)/.site-$(shell cat site/requirements.txt constraints.txt | sha256sum | cut -c1-16)
+$(SITE_STAMP): $(STAMP) site/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt -r site/requirements.txt
+	@rm -f $(VENV)/.site-*
+	@touch $@
+
+site: setup $(SITE_STAMP)
+	$(BIN)/python site/readme_link.py
+	$(BIN)/python site/build.py
+
+# axe-core (npm) for the accessibility tests in tests/a11y and tests/site, into .a11y/
+AXE_VERSION := 4.14.1
+a11y-deps:
+	@test -f .a11y/node_modules/axe-core/package.json \
+		&& grep -q '"version": "$(AXE_VERSION)"' .a11y/node_modules/axe-core/package.json \
+		|| npm install --prefix .a11y --no-audit --no-fund --silent axe-core@$(AXE_VERSION)

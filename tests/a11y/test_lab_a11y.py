@@ -1,0 +1,183 @@
+"""Accessibility measured in JupyterLab (issue 14): axe-core on a lecture and an exercise notebook,
+and one exercise of each kind answered and checked with the keyboard alone.
+
+Counts go to artifacts/a11y/lab_axe.json, split into the course's own (cell outputs: checkers,
+demos, figures, and the course's markdown) and JupyterLab's own (everything else).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sitetools
+
+from lessons import checks
+
+NOTEBOOKS = {"lecture": "notebooks/01_definitions.ipynb",
+             "exercise": "exercises/01_definitions.ipynb"}
+NAME_RULES = {"button-name", "input-button-name", "label", "aria-input-field-name", "select-name",
+              "aria-toggle-field-name", "link-name", "image-alt", "role-img-alt", "svg-img-alt"}
+OWNER_JS = """
+(selector) => {
+  const e = document.querySelector(selector);
+  if (!e) return 'jupyterlab';
+  return e.closest('.jp-OutputArea, .jp-MarkdownOutput') ? 'course' : 'jupyterlab';
+}
+"""
+# Every focusable control in the cell outputs, with the name a screen reader would announce
+# (aria-labelledby, aria-label, <label>, title, then the visible text).
+CONTROLS_JS = """
+(root) => {
+  const scope = root ? document.querySelector(root) : document;
+  const sel = 'button, input, select, textarea, [role=slider], [role=button], [role=checkbox],'
+            + '[role=radio], [role=combobox], [tabindex]:not([tabindex="-1"])';
+  const name = (e) => {
+    const by = e.getAttribute('aria-labelledby');
+    if (by) return by.split(/\\s+/).map((id) => document.getElementById(id)?.textContent || '')
+                    .join(' ').trim();
+    if (e.getAttribute('aria-label')) return e.getAttribute('aria-label').trim();
+    if (e.labels && e.labels.length)
+      return [...e.labels].map((l) => l.textContent).join(' ').trim();
+    if (e.getAttribute('title')) return e.getAttribute('title').trim();
+    if (['BUTTON', 'A'].includes(e.tagName) || e.getAttribute('role') === 'button')
+      return e.textContent.trim();
+    return '';
+  };
+  return [...scope.querySelectorAll('.jp-OutputArea-output')].flatMap((out) =>
+    [...out.querySelectorAll(sel)].filter((e) => e.offsetParent !== null)
+      .map((e) => ({ tag: e.tagName.toLowerCase(), cls: e.className.toString().slice(0, 60),
+                     name: name(e) })));
+}
+"""
+
+
+def _strict() -> bool:
+    return os.environ.get("LESSONS_STRICT_A11Y") == "1"
+
+
+def _run_all(page):
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_idle(300_000)
+
+
+def _axe_counts(page):
+    violations = sitetools.run_axe(page)
+    for violation in violations:
+        for node in violation["nodes"]:
+            node["owner"] = page.evaluate(OWNER_JS, node["target"][0])
+    return violations, sitetools.summarise(violations, lambda node: node["owner"])
+
+
+def test_axe_on_a_lecture_and_an_exercise_notebook(lab_page):
+    results = {}
+    for kind, path in NOTEBOOKS.items():
+        lab_page.open_notebook(path)
+        _run_all(lab_page)
+        lab_page.wait_for_timeout(1500)  # widgets render after the kernel is idle
+        violations, counts = _axe_counts(lab_page)
+        shot = sitetools.ARTIFACTS / "a11y" / f"lab_{kind}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        lab_page.screenshot(path=str(shot))
+        results[path] = {
+            "counts": counts,
+            "controls_without_name": [c for c in lab_page.evaluate(CONTROLS_JS, None)
+                                      if not c["name"]],
+            "course_serious": sorted({f"{v['id']} ({v['impact']})" for v in violations
+                                      for n in v["nodes"] if n["owner"] == "course"
+                                      and v["impact"] in sitetools.SERIOUS}),
+            "jupyterlab_serious": sorted({f"{v['id']} ({v['impact']})" for v in violations
+                                          for n in v["nodes"] if n["owner"] == "jupyterlab"
+                                          and v["impact"] in sitetools.SERIOUS}),
+        }
+    label = os.environ.get("LESSONS_A11Y_LABEL", "after")
+    sitetools.write_json(f"a11y/lab_axe_{label}.json", results)
+    problems = {p: r["course_serious"] + [f"unnamed {c['tag']}.{c['cls']}"
+                                          for c in r["controls_without_name"]]
+                for p, r in results.items()}
+    problems = {p: v for p, v in problems.items() if v}
+    if problems and not _strict():
+        pytest.xfail(f"course-made serious/critical axe findings (strict with "
+                     f"LESSONS_STRICT_A11Y=1 once the checker widget is labelled): {problems}")
+    assert not problems, problems
+
+
+def _exercises_of_each_kind(course):
+    """{kind: (exercise cell index of the answer, checker index, key, answer source)}."""
+    exercise = json.loads((course / NOTEBOOKS["exercise"]).read_text(encoding="utf-8"))
+    solution = json.loads((course / "solutions" / "01_definitions.ipynb").read_text("utf-8"))
+    found = {}
+    for index, cell in enumerate(exercise["cells"]):
+        match = re.search(r'checks\.check\("([^"]+)"', "".join(cell["source"]))
+        if not match:
+            continue
+        kind = type(checks.lookup(match.group(1))).__name__
+        if kind in found:
+            continue
+        answer = index - 1
+        source = "".join(solution["cells"][answer]["source"])
+        source = re.sub(r"(?m)^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", source)
+        found[kind] = (answer, index, match.group(1), source.strip())
+    return found
+
+
+def test_one_exercise_of_each_kind_with_the_keyboard_alone(lab_page, lab):
+    course = Path(os.environ.get("LESSONS_COURSE_ROOT", sitetools.ROOT))
+    kinds = _exercises_of_each_kind(course)
+    assert set(kinds) >= {"Number", "Choice", "Expression", "Slider", "Function"}, kinds
+    # A fresh copy, never opened in this server before (the axe test may have run the original).
+    _, served = lab
+    fresh = "exercises/01_keyboard_only.ipynb"
+    shutil.copy2(served / NOTEBOOKS["exercise"], served / fresh)
+    lab_page.open_notebook(fresh)
+    keyboard = lab_page.keyboard
+    # Focus the notebook's first cell in command mode, then walk down with Shift+Enter.
+    focus_js = ("(i) => { const p = window.__a11yPanel; p.content.activeCellIndex = i; "
+                "p.content.mode = 'command'; p.content.node.focus(); }")
+    lab_page.evaluate(focus_js, 0)  # where a learner's first click would put the focus
+    answers = {answer: kind for kind, (answer, *_rest) in kinds.items()}
+    checkers = {checker: kind for kind, (_a, checker, *_rest) in kinds.items()}
+    last = max(checkers)
+    report = {}
+    for index in range(last + 1):
+        if index in answers:
+            keyboard.press("Enter")  # edit mode
+            keyboard.press("Control+a")
+            keyboard.insert_text(kinds[answers[index]][3])  # typed (as one paste) into the cell
+        keyboard.press("Shift+Enter")
+        lab_page.wait_idle()
+        if index in checkers:
+            kind = checkers[index]
+            cell = lab_page.locator(".jp-Notebook .jp-Cell").nth(index)
+            lab_page.wait_for_timeout(500)
+            verdict = cell.locator(".jp-OutputArea-output").inner_text()
+            report[kind] = {"key": kinds[kind][2], "verdict": verdict[:200]}
+            assert "✅" in verdict, f"{kind}: {verdict[:300]}"
+            # The hint button is reachable with the keyboard: Shift+Tab back into the checker.
+            reached = None
+            for _ in range(25):
+                keyboard.press("Shift+Tab")
+                reached = lab_page.evaluate(
+                    "(i) => { const e = document.activeElement; const cell = document"
+                    ".querySelectorAll('.jp-Notebook .jp-Cell')[i]; return cell && "
+                    "cell.contains(e) && e.tagName === 'BUTTON' && /hint|💡|lightbulb/i.test("
+                    "(e.getAttribute('aria-label') || '') + e.textContent + e.title + "
+                    "e.innerHTML) ? (e.getAttribute('aria-label') || e.title || "
+                    "e.textContent).trim() || '(no name)' : null; }", index)
+                if reached:
+                    break
+            report[kind]["hint_button_name"] = reached
+            assert reached, f"{kind}: the hint button cannot be reached with Shift+Tab"
+            # Back to the notebook's command mode on the next cell, as a learner would.
+            keyboard.press("Escape")
+            lab_page.evaluate(focus_js, index + 1)
+    sitetools.write_json("a11y/keyboard.json", report)
+    unnamed = [k for k, r in report.items() if r.get("hint_button_name") == "(no name)"]
+    if unnamed and not _strict():
+        pytest.xfail(f"hint buttons without an accessible name: {unnamed} "
+                     "(strict with LESSONS_STRICT_A11Y=1 once the checker widget is labelled)")
+    assert not unnamed
