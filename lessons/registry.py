@@ -166,6 +166,8 @@ def get(name_or_alias, among=None):
     ValueError: unknown loss 'l3'; choose one of l1 (l1_loss, mae), l2 (mse_loss, mse), ...
     """
     record = find(name_or_alias)
+    if record is not None and (among is None or record.key in among):
+        return record  # the common case, cheap enough for every training step
     allowed = _RECORDS if among is None else tuple(get(key) for key in among)
     if record is None or record not in allowed:
         choices = ", ".join(_describe(candidate) for candidate in allowed)

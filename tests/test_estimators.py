@@ -235,3 +235,9 @@ def test_gaussian_efficiency_agrees_with_a_simulation():
     standard_error = np.std(batches, ddof=1) / np.sqrt(len(batches))
     assert standard_error < 0.02
     assert abs(simulated - estimators.gaussian_efficiency(1.345)) < 4 * standard_error
+
+
+def test_huber_location_finishes_exactly():
+    sample = [0.0, 1.0, 2.0, 100.0]
+    assert float(estimators.huber_location(sample, 1.0)) == 1.5
+    assert float(estimators.huber_location(sample, 1000.0)) == 25.75
