@@ -2,7 +2,7 @@
 
 ``make fuzz`` runs this with many examples (``LESSONS_FUZZ_EXAMPLES``, default 1000 per test)
 and prints the figures per checker kind; the ordinary test run keeps a small, derandomised
-slice (``LESSONS_FUZZ_EXAMPLES`` unset: 15 examples per test).
+slice (``LESSONS_FUZZ_EXAMPLES`` unset: 8 examples per test).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from lessons.checks import budget, formula
 
 from . import strategies as S
 
-EXAMPLES = int(os.environ.get("LESSONS_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("LESSONS_FUZZ_EXAMPLES", "8"))
 FULL = "LESSONS_FUZZ_EXAMPLES" in os.environ
 GRACE = 0.5  # seconds a verdict may overrun its budget (the timer's own reaction time)
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not FULL, database=None,
