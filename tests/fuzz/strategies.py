@@ -122,13 +122,20 @@ def _array(values):
         return np.array([], dtype=float)
 
 
+def _object_array_of(values):
+    array = np.empty(len(values) + 1, dtype=object)  # element by element: no __array__ calls
+    for index, value in enumerate(values):
+        array[index] = value
+    return array
+
+
 objects = st.recursive(
     scalars,
     lambda children: st.one_of(
         st.lists(children, max_size=4), st.tuples(children, children),
         st.dictionaries(st.text(max_size=3), children, max_size=3),
         st.lists(st.floats(), max_size=6).map(_array),
-        st.lists(children, max_size=3).map(lambda v: np.array(v + [None], dtype=object)),
+        st.lists(children, max_size=3).map(_object_array_of),
     ),
     max_leaves=8,
 )
