@@ -284,3 +284,11 @@ def test_importing_checks_does_not_import_sympy():
            "print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_symbol_named_like_a_constant_is_the_symbol():
+    pi = sp.Symbol("pi", positive=True)
+    spec = checks.Expression(2 * pi, (pi,))
+    assert spec.feedback("2*pi").correct and spec.feedback("pi + pi").correct
+    assert not spec.feedback("2*3.141592653589793").correct
+    assert not spec.feedback("2*np.pi").correct  # np.pi is the number, not the symbol

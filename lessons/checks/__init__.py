@@ -8,11 +8,17 @@ JupyterLab shows the live widget, while nbconvert and nbval store the one-line v
 
 Introduced in ``notebooks/01_definitions.ipynb``; the answer keys live in ``lessons/keys/nbNN.py``.
 
-The package's modules, bottom-up: `verdicts` (`Feedback` and its words), `coerce` (a learner's
-value as one float), `formula` (a safe reader of typed formulas, SymPy), `equivalence` (are two
-formulas the same function), `specs` (`Exercise`, `Number`, `Choice`, `Slider`), `expression`
-(`Expression`), `functions` (`Function`, `Case`), `widget` (`ExerciseView`). SymPy is imported only
-when an `Expression` is first used, so ``import lessons.checks`` stays cheap.
+The package's modules, bottom-up: `verdicts` (`Feedback` and its words), `budget` (the time
+limit of every check), `coerce` (a learner's value as one float; one set of validation helpers
+for keys), `formula` (a safe reader of typed formulas, SymPy), `equivalence` (are two formulas
+the same function: sampled, far-out, beyond-threshold and exact checks), `specs` (`Exercise`,
+`Number`, `Choice`, `Slider`), `expression` (`Expression`), `functions` (`Function`, `Case`, the
+learner's code contained), `guard` (keys built from the course's unpatched functions), `widget`
+(`ExerciseView`). SymPy is imported only when an `Expression` is first used, so
+``import lessons.checks`` stays cheap.
+
+The answer cell is the learner's one input: the widget shows the prompt, the verdict on the value
+passed in, hints and a Choice's options, and has no answer box (see `widget`).
 
 Examples
 --------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
+import re
 import sys
 import warnings
 
@@ -70,11 +71,16 @@ def _is_sympy(value) -> bool:
     return sympy is not None and isinstance(value, sympy.Basic)
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def to_real_number(answer, *, _depth: int = 0) -> float:
     """Coerce a learner's answer to one finite float or raise `InvalidAnswer`."""
     if isinstance(answer, (bool, np.bool_)):
         raise InvalidAnswer(f"I expected a number, got {answer} (a bool).")
     if isinstance(answer, str):
+        if _PLAIN_NUMBER.fullmatch(answer.strip()) and math.isfinite(float(answer)):
+            return float(answer)  # "2.5": no need to load SymPy
         from .formula import number_reader
 
         return number_from_sympy(number_reader().read(answer))

@@ -79,8 +79,8 @@ class Exercise:
         """
         if is_unanswered(answer):
             return Feedback("unanswered", self.unanswered_message)
-        self.prepare()
         try:
+            self.prepare()  # the key's own work, outside the learner's budget
             # Nothing may leak into the notebook's output: ast.parse warns about odd literals,
             # NumPy about overflow, a learner's function about anything.
             with quiet(), time_limit(self.time_budget):

@@ -9,13 +9,13 @@ def pytest_terminal_summary(terminalreporter):
     write = terminalreporter.write_line
     write("")
     write("fuzz figures per checker kind (inputs / tracebacks / over budget / wrong verdicts /"
-          " slowest verdict)")
+          " slowest verdict in CPU / in wall time)")
     total = {"inputs": 0, "tracebacks": 0, "over_budget": 0, "wrong_verdicts": 0}
     for kind in sorted(figures):
         counts = figures[kind]
         write(f"  {kind:<11} {counts['inputs']:>7} {counts['tracebacks']:>4} "
               f"{counts['over_budget']:>4} {counts['wrong_verdicts']:>4} "
-              f"{counts['slowest_ms'] / 1000:>7.2f} s")
+              f"{counts['slowest_ms'] / 1000:>7.2f} s {counts['slowest_wall_ms'] / 1000:>7.2f} s")
         for name in total:
             total[name] += counts[name]
     write(f"  {'all':<11} {total['inputs']:>7} {total['tracebacks']:>4} "

@@ -2,7 +2,7 @@
 
 ``make fuzz`` runs this with many examples (``LESSONS_FUZZ_EXAMPLES``, default 1000 per test)
 and prints the figures per checker kind; the ordinary test run keeps a small, derandomised
-slice (``LESSONS_FUZZ_EXAMPLES`` unset: 15 examples per test).
+slice (``LESSONS_FUZZ_EXAMPLES`` unset: 8 examples per test).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from lessons.checks import budget, formula
 
 from . import strategies as S
 
-EXAMPLES = int(os.environ.get("LESSONS_FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("LESSONS_FUZZ_EXAMPLES", "8"))
 FULL = "LESSONS_FUZZ_EXAMPLES" in os.environ
 GRACE = 0.5  # seconds a verdict may overrun its budget (the timer's own reaction time)
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not FULL, database=None,
@@ -60,14 +60,21 @@ def run(kind: str, spec, answer, limit: float, record_input: bool = True):
     """The verdict on `answer`, with the figures recorded; fails on a traceback or overrun."""
     if record_input:
         figures[kind]["inputs"] += 1
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
+    S.ARMED[0] = True
     try:
         verdict = spec.feedback(answer)
     except BaseException as error:  # noqa: BLE001 - that is what we are counting
         figures[kind]["tracebacks"] += 1
         failures[kind].append(("traceback", _short(answer), repr(error)))
         raise
-    took = time.perf_counter() - start
+    finally:
+        S.ARMED[0] = False
+    # The budget is measured in CPU time of the checking thread: on a machine shared with other
+    # work, wall time also counts the time other processes had the CPU (the wall time is kept).
+    took = time.thread_time() - cpu
+    figures[kind]["slowest_wall_ms"] = max(figures[kind]["slowest_wall_ms"],
+                                           int((time.perf_counter() - start) * 1000))
     if took > limit + GRACE:
         figures[kind]["over_budget"] += 1
         failures[kind].append(("over budget", _short(answer), f"{took:.2f} s"))
