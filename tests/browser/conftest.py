@@ -347,7 +347,8 @@ class JupyterLabServer:
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
-        # e.g. LESSONS_LAB_ARGS=--ServerApp.contents_manager_class=lessons.labserver.CourseContentsManager
+        # extra server options, e.g. LESSONS_LAB_ARGS=--ServerApp.contents_manager_class=
+        # lessons.labserver.CourseContentsManager (see lessons/labserver.py)
         command.extend(os.environ.get("LESSONS_LAB_ARGS", "").split())
         self._log = open(self.log_path, "w")  # closed in stop()
         self.process = subprocess.Popen(
