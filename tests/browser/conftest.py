@@ -344,6 +344,10 @@ class JupyterLabServer:
             f"--IdentityProvider.token={self.token}",
             "--LabApp.expose_app_in_browser=True",
             f"--ServerApp.root_dir={root}",
+            # as `make lab`, Binder and the hub should run it: notebooks served with the local
+            # kernel's language_info, so none opens modified whatever Python runs the tests
+            # (lessons/labserver.py)
+            "--ServerApp.contents_manager_class=lessons.labserver.CourseContentsManager",
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
