@@ -191,3 +191,13 @@ def test_the_report_says_what_happened(selfchecked):
     edited = selfchecked["edited-locked", "04_outliers"].notes
     assert len(edited) == 2 and all("puts the course's version back" in note for note in edited)
     assert "SyntaxError" in "\n".join(selfchecked["syntax-error", "02_gradients"].lines())
+
+
+def test_selfcheck_explains_a_missing_notebook_or_course_version(tmp_path, capsys):
+    assert selfcheck.main([str(tmp_path / "nothing.ipynb")]) == 1
+    assert "no such notebook" in capsys.readouterr().err
+    stray = tmp_path / "my_work.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), stray)
+    assert selfcheck.main([str(stray), "--solutions", str(SOLUTIONS)]) == 1
+    err = capsys.readouterr().err
+    assert "no course notebook" in err and "--solutions" in err and "Traceback" not in err

@@ -344,9 +344,16 @@ class JupyterLabServer:
             f"--IdentityProvider.token={self.token}",
             "--LabApp.expose_app_in_browser=True",
             f"--ServerApp.root_dir={root}",
+            # as `make lab`, Binder and the hub should run it: notebooks served with the local
+            # kernel's language_info, so none opens modified whatever Python runs the tests
+            # (lessons/labserver.py)
+            "--ServerApp.contents_manager_class=lessons.labserver.CourseContentsManager",
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
+        # extra server options, e.g. LESSONS_LAB_ARGS=--ServerApp.contents_manager_class=
+        # lessons.labserver.CourseContentsManager (see lessons/labserver.py)
+        command.extend(os.environ.get("LESSONS_LAB_ARGS", "").split())
         self._log = open(self.log_path, "w")  # closed in stop()
         self.process = subprocess.Popen(
             command, cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT,

@@ -3,7 +3,9 @@
 In headless Chromium on a temporary copy of the course:
 
 - every notebook (lectures, solutions, exercises) opens, gets its kernel, and is *not* marked
-  modified; closed without saving, its file is byte-identical;
+  modified; closed without saving, its file is byte-identical (the server runs the course's
+  contents manager, lessons.labserver, as `make lab` should: without it a notebook stored by
+  another Python version opens modified, which this test then reports);
 - in ``exercises/01_definitions.ipynb`` one exercise of each kind (choice, number, expression,
   slider value, function) is answered by typing into its answer cell; the notebook is run and
   saved (Ctrl+S), the kernel restarted and the page reloaded; the answers are still in their
