@@ -12,7 +12,7 @@ import numpy as np
 from lessons import registry
 
 __all__ = ["COLORS", "LINESTYLES", "MARKERS", "use_style", "color", "label", "line_style",
-           "plot_loss_curves", "contrast_ratio"]
+           "plot_loss_curves", "contrast_ratio", "plot_descent"]
 
 # One colour per loss, everywhere in the course. SmoothL1 shares Huber's colour (it is Huber
 # divided by β) and is told apart by its line style.
@@ -279,3 +279,51 @@ def plot_location_objectives(axes, samples, locations, unit=""):
 
 
 __all__ += ["plot_location_objectives"]
+
+
+def plot_descent(ax_path, ax_gap, paths, targets, styles, *, floor=1e-16):
+    """Gradient descent on a constant: the iterates, and how far they can still be from the target.
+
+    Introduced in ``notebooks/06_training.ipynb`` (and used in its exercises). The right panel
+    shows, for each step t, the largest distance to the target from step t on, so a run that
+    hops across the target stays flat and one that settles falls.
+
+    Parameters
+    ----------
+    ax_path, ax_gap : matplotlib.axes.Axes
+        Left panel (iterates) and right panel (remaining distance, log-log).
+    paths : mapping of str to array_like
+        Iterates c_0, c_1, ... of each run.
+    targets : mapping of str to float
+        Where each run should end (the mean for L2, the median for L1).
+    styles : mapping of str to dict
+        Line keyword arguments of each run (colour, line style, label).
+    floor : float, default 1e-16
+        Distances are drawn at least this large, so an exact 0 stays on the log axis.
+
+    Returns
+    -------
+    dict of str to ndarray
+        The largest distance from step t on, per run: what the right panel draws.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, (left, right) = plt.subplots(1, 2)
+    >>> plot_descent(left, right, {"run": [0.0, 3.0, 1.0, 2.0]}, {"run": 2.0},
+    ...              {"run": {}})["run"].tolist()
+    [2.0, 1.0, 1.0, 0.0]
+    >>> plt.close(fig)
+    """
+    remaining = {}
+    for name, path in paths.items():
+        path = np.asarray(path, dtype=float)
+        steps = np.arange(path.size) + 1
+        ax_path.plot(steps, path, **styles[name])
+        distance = np.abs(path - targets[name])
+        remaining[name] = np.maximum.accumulate(distance[::-1])[::-1]
+        ax_gap.plot(steps, np.maximum(remaining[name], floor), **styles[name])
+    ax_path.set(xscale="log", xlabel="step t + 1", ylabel="c")
+    ax_gap.set(xscale="log", yscale="log", xlabel="step t + 1",
+               ylabel="largest distance from step t on")
+    return remaining

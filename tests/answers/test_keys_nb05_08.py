@@ -349,3 +349,14 @@ def test_prompts_name_the_answer_and_say_how_to_answer():
 def test_keys_raise_instead_of_asserting_at_import(module):
     tree = ast.parse(inspect.getsource(module))
     assert not [node for node in tree.body if isinstance(node, ast.Assert)]
+
+
+def test_the_noise_verdict_needs_a_clear_seed_by_seed_difference():
+    l2 = np.array([0.20, 0.18, 0.21, 0.29, 0.16, 0.13])
+    assert nb06.noise_verdict(l2, l2 + 0.03 + 0.001 * np.arange(6))[0] == "a"
+    assert nb06.noise_verdict(l2 + 0.03 + 0.001 * np.arange(6), l2)[0] == "b"
+    assert nb06.noise_verdict(l2, l2 + 0.001 * np.array([1, -1, 1, -1, 1, -1]))[0] == "c"
+    noisy = l2 + np.array([0.05, -0.04, 0.06, -0.05, 0.04, -0.03])  # a mean of 0.005 ± 0.02
+    assert nb06.noise_verdict(l2, noisy)[0] is None
+    # The course's earlier measurement (three seeds, means 0.21 and 0.23) could not decide.
+    assert nb06.noise_verdict([0.20, 0.23, 0.19], [0.20, 0.24, 0.25])[0] is None
