@@ -74,7 +74,7 @@ binder-env: setup
 
 # Install the course WITHOUT the lock into fresh venvs and run unit tests + notebooks 01 and 04
 # there: Python 3.12 with other in-range versions of numpy, matplotlib, sympy, ipywidgets, then
-# Python 3.13 with the lock. (3.11 is the main environment.) INSTALL_PYTHONS to change them.
+# Python 3.13 with the lock (3.11 is the main environment); INSTALL_OLD, INSTALL_NEW pick others.
 INSTALL_OLD ?= python3.12
 INSTALL_NEW ?= python3.13
 install-test:
