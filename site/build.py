@@ -213,9 +213,12 @@ def main(argv=None) -> int:
               + (" …" if len(missing) > 5 else ""), file=sys.stderr)
     # Sphinx writes into build/ (myst-nb puts its jupyter_execute/ beside the output folder),
     # then the finished site replaces `out` in one move.
-    html = src.parent / "site-html"
+    html, doctrees = src.parent / "site-html", src.parent / "site-doctrees"
+    for stale in (html, doctrees):  # always a full build: the source was just rewritten
+        if stale.exists():
+            shutil.rmtree(stale)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(ROOT / "site"),
-               "-d", str(src.parent / "site-doctrees"), str(src), str(html)]
+               "-d", str(doctrees), str(src), str(html)]
     if subprocess.run(command).returncode:
         print("error: Sphinx failed; see the messages above.", file=sys.stderr)
         return 1
