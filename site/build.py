@@ -112,6 +112,23 @@ def is_pin_cell(cell) -> bool:
     return bool(body) and not cell.get("outputs") and all(isinstance(n, ast.Assert) for n in body)
 
 
+_HIDDEN_TESTS = re.compile(r"(?ms)^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?")
+_SOLUTION_MARKER = re.compile(r"(?m)^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?")
+
+
+def strip_grading_markers(text: str) -> str:
+    r"""Code without nbgrader's solution markers and hidden-test blocks (graders' business).
+
+    Examples
+    --------
+    >>> strip_grading_markers("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
+    'x = 1'
+    >>> strip_grading_markers("check(x)\n### BEGIN HIDDEN TESTS\ngrade(x)\n### END HIDDEN TESTS")
+    'check(x)'
+    """
+    return _SOLUTION_MARKER.sub("", _HIDDEN_TESTS.sub("", text)).rstrip()
+
+
 def prepare_notebook(nb, folder: str, name: str, root: Path):
     """A copy of `nb` ready for the site: alt texts, pin cells folded, a banner, no widget state."""
     nb = copy.deepcopy(nb)
@@ -120,6 +137,8 @@ def prepare_notebook(nb, folder: str, name: str, root: Path):
         if index in figures:
             meta = cell.metadata.setdefault("mystnb", {})
             meta.setdefault("image", {})["alt"] = alt_text(cell) or MISSING_ALT
+        if cell.cell_type == "code" and "###" in source(cell):
+            cell.source = strip_grading_markers(source(cell))
         if is_pin_cell(cell):
             tags = cell.metadata.setdefault("tags", [])
             if "hide-input" not in tags:
@@ -213,9 +232,12 @@ def main(argv=None) -> int:
               + (" …" if len(missing) > 5 else ""), file=sys.stderr)
     # Sphinx writes into build/ (myst-nb puts its jupyter_execute/ beside the output folder),
     # then the finished site replaces `out` in one move.
-    html = src.parent / "site-html"
+    html, doctrees = src.parent / "site-html", src.parent / "site-doctrees"
+    for stale in (html, doctrees):  # always a full build: the source was just rewritten
+        if stale.exists():
+            shutil.rmtree(stale)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(ROOT / "site"),
-               "-d", str(src.parent / "site-doctrees"), str(src), str(html)]
+               "-d", str(doctrees), str(src), str(html)]
     if subprocess.run(command).returncode:
         print("error: Sphinx failed; see the messages above.", file=sys.stderr)
         return 1

@@ -104,7 +104,8 @@ def lab(tmp_path_factory):
                     break
             except OSError:
                 time.sleep(0.3)
-        yield f"{url}/lab?token={token}", root
+        # ?reset: every page starts from an empty workspace, not the previous test's tabs.
+        yield f"{url}/lab?reset&token={token}", root
     finally:
         if process.poll() is None:
             process.terminate()
@@ -142,6 +143,5 @@ def lab_page(lab, browser):
                                               page.wait_for_function(KERNEL_IDLE_JS,
                                                                      timeout=timeout))
     yield page
-    page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')"
-                  ".catch(() => null)")
+    page.evaluate("() => window.__a11yPanel && window.__a11yPanel.sessionContext.shutdown()")
     page.close()

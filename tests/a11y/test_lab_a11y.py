@@ -175,7 +175,8 @@ def test_one_exercise_of_each_kind_with_the_keyboard_alone(lab_page, lab):
             # Back to the notebook's command mode on the next cell, as a learner would.
             keyboard.press("Escape")
             lab_page.evaluate(focus_js, index + 1)
-    sitetools.write_json("a11y/keyboard.json", report)
+    label = os.environ.get("LESSONS_A11Y_LABEL", "after")
+    sitetools.write_json(f"a11y/keyboard_{label}.json", report)
     unnamed = [k for k, r in report.items() if r.get("hint_button_name") == "(no name)"]
     if unnamed and not _strict():
         pytest.xfail(f"hint buttons without an accessible name: {unnamed} "

@@ -131,6 +131,15 @@ def test_widgets_show_their_stored_text_never_a_blank_box_or_repr(site):
     assert verdicts > 10  # the checkers' stored verdicts are on the pages
 
 
+def test_solution_pages_show_no_grading_markers(site):
+    import doctest
+
+    assert doctest.testmod(site_build).failed == 0
+    for html_path in sorted((site / "solutions").glob("*.html")):
+        text = " ".join(page(f"solutions/{html_path.name}").text)
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text, html_path.name
+
+
 def test_formulas_use_the_bundled_mathjax_not_a_cdn(site):
     html = (site / "notebooks" / "01_definitions.html").read_text(encoding="utf-8")
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
