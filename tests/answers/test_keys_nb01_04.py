@@ -19,6 +19,8 @@ import pytest
 
 from lessons import checks
 
+_ROOT = Path(__file__).resolve().parents[2]
+
 # -- near misses ------------------------------------------------------------------------------
 
 
@@ -252,7 +254,7 @@ def test_no_key_of_01_to_04_uses_a_module_level_assert():
     from pathlib import Path
 
     for number in ("01", "02", "03", "04"):
-        path = Path(checks.__file__).parent / "keys" / f"nb{number}.py"
+        path = _ROOT / "lessons" / "keys" / f"nb{number}.py"
         tree = ast.parse(path.read_text(encoding="utf-8"))
         assert not [node for node in tree.body if isinstance(node, ast.Assert)], path
 
@@ -265,7 +267,7 @@ def _choice_prompts():
     import re
     from pathlib import Path
 
-    root = Path(checks.__file__).parents[1]
+    root = _ROOT
     for folder in ("notebooks", "solutions"):
         for path in sorted((root / folder).glob("0[1-4]_*.ipynb")):
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -322,7 +324,7 @@ def _checker_prompts():
     import re
     from pathlib import Path
 
-    root = Path(checks.__file__).parents[1]
+    root = _ROOT
     for folder in ("notebooks", "solutions"):
         for path in sorted((root / folder).glob("0[1-4]_*.ipynb")):
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -352,7 +354,7 @@ def _notebook_cells():
     import json
     from pathlib import Path
 
-    root = Path(checks.__file__).parents[1]
+    root = _ROOT
     for folder in ("notebooks", "solutions"):
         for path in sorted((root / folder).glob("0[1-4]_*.ipynb")):
             for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
