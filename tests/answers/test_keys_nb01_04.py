@@ -13,6 +13,7 @@ Two kinds of tests, both written without reading an expected value from the keys
 
 import math
 import statistics
+from pathlib import Path
 
 import numpy as np
 import pytest
