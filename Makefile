@@ -103,7 +103,7 @@ clean:
 
 # Fuzz every checker kind with many examples (hypothesis; figures per checker kind at the end).
 # `make test` runs a small derandomised slice of the same suite.
-FUZZ_EXAMPLES ?= 300
+FUZZ_EXAMPLES ?= 800
 fuzz: setup
 	LESSONS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:xdist -q tests/fuzz
 
