@@ -494,15 +494,15 @@ def corruption_shifts(estimate, values, order, displacement):
     >>> corruption_shifts(np.mean, np.zeros(2), [0, 1], [4.0, -4.0]).tolist()
     [0.0, 2.0, 0.0]
     """
-    values = _as_vector(values, "values")
+    values = validate.numbers(values, "values")
     order = np.asarray(order, dtype=int)
     if (order.ndim != 1 or np.unique(order).size != order.size
             or np.any((order < 0) | (order >= values.size))):
         raise ValueError("order must list distinct indices of values, at most one each")
     if np.ndim(displacement) == 0:
-        displacement = np.full(order.size, _validate_number(displacement, "displacement"))
+        displacement = np.full(order.size, validate.number(displacement, "displacement"))
     else:
-        displacement = _as_vector(displacement, "displacement")
+        displacement = validate.numbers(displacement, "displacement")
         if displacement.size != order.size:
             raise ValueError("give one displacement, or one for each entry of order")
     start = float(estimate(values))

@@ -26,15 +26,16 @@ __all__ = ["COLORS", "LINESTYLES", "MARKERS", "use_style", "color", "label", "li
 #   only channel.
 # L2 and Huber keep the course's original colours (they pass). The original L1 blue #4A9EDE (2.9:1)
 # and pinball ochre #C58B00 (2.97:1) were too light on white, and the original L1/Huber (tritan),
-# L1/log-cosh (deutan) and L2/pinball (deutan) pairs were too close; L1, log-cosh and pinball are
-# the nearest colours (in CAM02-UCS) to the originals that pass every check.
+# L1/log-cosh (deutan) and L2/pinball (deutan) pairs were too close. L1, log-cosh and pinball were
+# chosen together, each within its original hue family (L1 stays blue, log-cosh purple, pinball a
+# dark ochre-brown), as the passing triple nearest the originals in CAM02-UCS.
 COLORS = {
     "l2": "#D85A30",
-    "l1": "#8E87E8",
+    "l1": "#28698A",
     "huber": "#1D9E75",
     "smooth_l1": "#1D9E75",
-    "log_cosh": "#8752AC",
-    "pinball": "#A53400",
+    "log_cosh": "#A061D1",
+    "pinball": "#7C4603",
     "data": "#3B3B3B",
     "outlier": "#B0172C",
     "truth": "#7F7F7F",
@@ -121,7 +122,7 @@ def use_style():
 
 
 def color(name):
-    """Colour of a loss or role by name, e.g. ``color("l1")`` -> ``"#4A9EDE"``.
+    """Colour of a loss or role by name, e.g. ``color("l1")`` -> ``"#28698A"``.
 
     Examples
     --------

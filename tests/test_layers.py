@@ -5,6 +5,7 @@ figures layer imports no widget module; no module imports another module's priva
 """
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,10 @@ def test_figures_modules_import_no_widgets_or_demos(module):
                 if name in loaded]
 
 
+# IPython's display protocol (``_repr_mimebundle_``, ``_repr_html_``, ...) is public by contract.
+_DISPLAY_PROTOCOL = re.compile(r"_repr_\w+_|_ipython_\w+_")
+
+
 def _private_imports(path):
     """(line, text) of every use of another lessons module's _private name in `path`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -53,6 +58,7 @@ def _private_imports(path):
                       if alias.name.startswith("_")]
         if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
                 and not node.attr.startswith("__") and isinstance(node.value, ast.Name)
+                and not _DISPLAY_PROTOCOL.fullmatch(node.attr)
                 and node.value.id in modules and node.value.id != path.stem):
             found.append((node.lineno, f"{node.value.id}.{node.attr}"))
     return found

@@ -21,7 +21,7 @@ def test_doctests_pass():
 
 def test_each_loss_has_the_course_colour():
     assert plotting.color("l2") == plotting.color("mse") == "#D85A30"
-    assert plotting.color("l1") == plotting.color("MAE") == "#8E87E8"
+    assert plotting.color("l1") == plotting.color("MAE") == "#28698A"
     assert plotting.color("huber") == plotting.color("smooth_l1") == "#1D9E75"
     assert plotting.line_style("smooth_l1", beta=1)["linestyle"] != plotting.line_style(
         "huber", delta=1)["linestyle"]

@@ -253,8 +253,3 @@ class HuberFitDemo(LinesFigure):
     def summary(self):
         """One line of plain text (what nbconvert stores)."""
         return f"HuberFitDemo at δ = {self.delta:.3g}: {self.describe()}"
-
-
-# Re-exported for notebook 05 and its answer key, which still use them from here; their home is
-# `lessons.estimators`.
-from lessons.estimators import gaussian_efficiency, huber_location  # noqa: E402,F401

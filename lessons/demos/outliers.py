@@ -22,18 +22,12 @@ from lessons import fitting, plotting, registry
 from lessons.canvas import LiveFigure, new_figure
 from lessons.demos import WidgetDemo
 
-# Re-exported for the notebooks and answer keys that still import them from here; their home
-# is `lessons.fitting` (maths) and `lessons.canvas` (figures).
-from lessons.fitting import l1_change_distance, line_shift  # noqa: E402,F401
-
 __all__ = [
     "LinesFigure",
     "DragDemo",
     "SliderDemo",
     "plot_fits",
     "plot_shares",
-    "line_shift",
-    "l1_change_distance",
 ]
 
 _LOSSES = ("l2", "l1", "huber")  # the lines a demo can draw (keys of `lessons.registry`)

@@ -1,6 +1,5 @@
 """Answer key of ``01_definitions``: every expected value is computed from the notebook's data."""
 
-import math
 
 import numpy as np
 import sympy as sp
@@ -18,22 +17,6 @@ _mse = losses.mse_loss(_times.predicted, _times.actual)
 _abs_list = ", ".join(f"{value:g}" for value in np.abs(_e))
 if _sae / np.count_nonzero(_e) != 3.0:
     raise checks.AnswerKeyError("01.spot_mae_claim: the printed MAE of 3 no longer follows")
-
-
-def sig_figs_number(expected, *, sig_figs, **kwargs):
-    """``checks.Number(expected, sig_figs=..., ...)``, the keys' one way to ask for a precision.
-
-    A temporary shim for keys nb01–nb04: where `checks.Number` does not take ``sig_figs`` yet,
-    the same rule (right within half a unit in the last asked-for significant figure of
-    `expected`, plus 1e-12 relative slack) is given to it as an absolute tolerance. Delete the
-    fallback once every `checks.Number` accepts ``sig_figs``.
-    """
-    try:
-        return checks.Number(expected, sig_figs=sig_figs, **kwargs)
-    except TypeError:
-        magnitude = math.floor(math.log10(abs(expected))) if expected else 0
-        half_unit = 0.5 * 10.0 ** (magnitude - sig_figs + 1)
-        return checks.Number(expected, rtol=1e-12, atol=half_unit, **kwargs)
 
 
 def _reference_mae(predicted, actual):
@@ -59,7 +42,7 @@ EXERCISES = {
         },
         hints=["The residual is e = y − ŷ: what happened minus what was predicted."],
     ),
-    "01.mae_delivery": sig_figs_number(
+    "01.mae_delivery": checks.Number(
         losses.l1_loss(_times.predicted, _times.actual),
         sig_figs=3,
         mistakes=[
@@ -83,7 +66,7 @@ EXERCISES = {
         hints=["Compute the four residuals e = actual − predicted.",
                "Take |e| of each, then average over the 4 deliveries."],
     ),
-    "01.mse_delivery": sig_figs_number(
+    "01.mse_delivery": checks.Number(
         losses.mse_loss(_times.predicted, _times.actual),
         sig_figs=3,
         mistakes=[
@@ -99,7 +82,7 @@ EXERCISES = {
         ],
         hints=["Square each residual before averaging."],
     ),
-    "01.l2_norm": sig_figs_number(
+    "01.l2_norm": checks.Number(
         float(np.linalg.norm([3.0, 4.0])),
         sig_figs=3,
         mistakes=[

@@ -6,7 +6,6 @@ import numpy as np
 import sympy as sp
 
 from lessons import checks, data
-from lessons.keys.nb01 import sig_figs_number
 
 _x = sp.Symbol("x", real=True)
 _mu = sp.Symbol("mu", real=True)
@@ -91,7 +90,7 @@ EXERCISES = {
             "Write |x − μ| as `Abs(x - mu)` and the logarithm as `log(...)`.",
         ],
     ),
-    "03.laplace_location": sig_figs_number(
+    "03.laplace_location": checks.Number(
         _median,
         sig_figs=3,
         mistakes=[
@@ -101,7 +100,7 @@ EXERCISES = {
         ],
         hints=["The Laplace MLE of μ minimises Σ|x_i − μ|.", "np.median(readings)"],
     ),
-    "03.laplace_scale": sig_figs_number(
+    "03.laplace_scale": checks.Number(
         _sum_of_absolute_errors(_readings, _median) / _readings.size,
         sig_figs=3,
         mistakes=[

@@ -3,8 +3,6 @@
 import numpy as np
 
 from lessons import checks, data, fitting, losses
-from lessons.demos import outliers
-from lessons.keys.nb01 import sig_figs_number
 
 _x, _y = data.eight_points()
 
@@ -28,7 +26,7 @@ _zeros = np.zeros_like(_glitch)
 
 # Exercise 3: how far can the point at x = 4 move up before the L1 line changes?
 _POINT = 3  # x = 4, below the L1 line
-_l1_distance = outliers.l1_change_distance(_x, _y, _POINT, +1)
+_l1_distance = fitting.l1_change_distance(_x, _y, _POINT, +1)
 
 
 def _reference_shares(residuals, loss="l2"):
@@ -71,7 +69,7 @@ EXERCISES = {
         },
         hints=["Which loss makes a far point's error count the most?"],
     ),
-    "04.mse_glitch": sig_figs_number(
+    "04.mse_glitch": checks.Number(
         losses.mse_loss(_zeros, _glitch),
         sig_figs=3,
         mistakes=[
@@ -89,7 +87,7 @@ EXERCISES = {
         hints=["Square each of the seven residuals, then average them.",
                "`np.mean(residuals ** 2)`"],
     ),
-    "04.l1_stays": sig_figs_number(
+    "04.l1_stays": checks.Number(
         _l1_distance,
         sig_figs=3,
         mistakes=[
@@ -107,7 +105,7 @@ EXERCISES = {
             "`fitting.fit_line(x, y, 'l1').residuals` gives y − ŷ for every point.",
         ],
     ),
-    "04.spot_glitch_claim": sig_figs_number(
+    "04.spot_glitch_claim": checks.Number(
         _mae_without_glitch,
         sig_figs=3,
         mistakes=[

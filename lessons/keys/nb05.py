@@ -1,25 +1,9 @@
 """Answer key of ``05_huber``: every expected value is computed from the notebook's data."""
 
-import inspect
-import math
 
 import sympy as sp
 
-from lessons import checks, data, losses
-from lessons.demos import huber
-
-
-def _precision(expected, sig_figs):
-    """`checks.Number` arguments for "give `sig_figs` significant figures".
-
-    Uses ``sig_figs`` where `checks.Number` has it; otherwise the same rule as a relative
-    tolerance: half a unit in the last asked-for figure (plus 1e-12 relative slack).
-    """
-    if "sig_figs" in inspect.signature(checks.Number).parameters:
-        return {"sig_figs": sig_figs}
-    half_unit = 0.5 * 10.0 ** (math.floor(math.log10(abs(expected))) - sig_figs + 1)
-    return {"rtol": half_unit / abs(expected) + 1e-12, "atol": 0.0}
-
+from lessons import checks, data, estimators, losses
 
 # Exercises 1 and 2: one prediction, Huber with δ = 1.5
 _PREDICTION, _TARGET, _DELTA = 6.0, 2.0, 1.5
@@ -49,13 +33,13 @@ if sp.simplify(_huber_formula(_beta) / _beta - _smooth_l1) != 0:
 # Exercise 5: a scale with Gaussian noise of 0.4 kg
 _SIGMA = 0.4
 _TUNED = 1.345  # Huber's constant for 95 % efficiency under Gaussian noise (checked below)
-if abs(huber.gaussian_efficiency(_TUNED) - 0.95) >= 5e-4:
+if abs(estimators.gaussian_efficiency(_TUNED) - 0.95) >= 5e-4:
     raise checks.AnswerKeyError("05.choose_delta: δ = 1.345σ should give 95 % efficiency.")
 
 
 def _efficiency(delta):
     """Efficiency of δ (in kg) as a percentage, with enough digits not to show 100.0 %."""
-    value = huber.gaussian_efficiency(delta / _SIGMA)
+    value = estimators.gaussian_efficiency(delta / _SIGMA)
     return f"{value:.1%}" if value < 0.995 else f"{value:.2%}"
 
 
@@ -64,7 +48,7 @@ _options = {"a": _TUNED * _SIGMA, "b": _TUNED, "c": _SIGMA, "d": 10 * _SIGMA}
 EXERCISES = {
     "05.huber_value": checks.Number(
         expected=_huber,
-        **_precision(_huber, 4),
+        sig_figs=4,
         mistakes=[
             (0.5 * _e**2, "That is ½e², the quadratic branch; |e| is beyond δ, so the linear "
                           "branch δ(|e| − ½δ) applies."),
@@ -80,7 +64,7 @@ EXERCISES = {
     ),
     "05.huber_grad": checks.Number(
         expected=_gradient,
-        **_precision(_gradient, 2),
+        sig_figs=2,
         mistakes=[
             (_e, "That is the unclipped slope e of ½e² with respect to e; Huber caps the slope "
                  "at ±δ, and the gradient with respect to ŷ has the opposite sign of dℓ/de."),

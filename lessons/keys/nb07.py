@@ -1,25 +1,10 @@
 """Answer key of ``07_beyond``: every expected value is computed from the notebook's data."""
 
-import inspect
-import math
 
 import numpy as np
 import sympy as sp
 
 from lessons import checks, data, losses, penalties
-
-
-def _precision(expected, sig_figs):
-    """`checks.Number` arguments for "give `sig_figs` significant figures".
-
-    Uses ``sig_figs`` where `checks.Number` has it; otherwise the same rule as a relative
-    tolerance: half a unit in the last asked-for figure (plus 1e-12 relative slack).
-    """
-    if "sig_figs" in inspect.signature(checks.Number).parameters:
-        return {"sig_figs": sig_figs}
-    half_unit = 0.5 * 10.0 ** (math.floor(math.log10(abs(expected))) - sig_figs + 1)
-    return {"rtol": half_unit / abs(expected) + 1e-12, "atol": 0.0}
-
 
 # The exercise notebook's one SEED; the LASSO data set is the first thing it draws from its rng.
 _SEED = 7
@@ -46,7 +31,7 @@ _pull = np.abs((_X - _X.mean(axis=0)).T @ (_y - _y.mean())) / _n
 EXERCISES = {
     "07.pinball_delivery": checks.Number(
         expected=_pinball(0.9),
-        **_precision(_pinball(0.9), 3),
+        sig_figs=3,
         mistakes=[
             (_pinball(0.1),
              "That is τ = 0.1: you charged 0.9 for over-predictions. With τ = 0.9 an "
@@ -63,7 +48,7 @@ EXERCISES = {
     ),
     "07.tau_for_costs": checks.Number(
         expected=4.0 / (4.0 + 1.0),
-        **_precision(0.8, 2),
+        sig_figs=2,
         mistakes=[
             (1.0 / (4.0 + 1.0),
              "Inverted: τ is the share of the cost of *under*-staffing, c_under / (c_under + "
@@ -123,7 +108,7 @@ EXERCISES = {
     ),
     "07.alpha_max": checks.Number(
         expected=penalties.alpha_max(_X, _y),
-        **_precision(penalties.alpha_max(_X, _y), 4),
+        sig_figs=4,
         mistakes=[
             (float(_pull.max()) * _n, "You forgot to divide by n, the number of points."),
             (float(_pull.sum()), "Take the largest pull over the features, not their sum."),

@@ -1,25 +1,10 @@
 """Answer key of ``08_history``: every expected value is computed from the notebook's data."""
 
-import inspect
-import math
 
 import numpy as np
 import sympy as sp
 
 from lessons import checks, fitting, history
-
-
-def _precision(expected, sig_figs):
-    """`checks.Number` arguments for "give `sig_figs` significant figures".
-
-    Uses ``sig_figs`` where `checks.Number` has it; otherwise the same rule as a relative
-    tolerance: half a unit in the last asked-for figure (plus 1e-12 relative slack).
-    """
-    if "sig_figs" in inspect.signature(checks.Number).parameters:
-        return {"sig_figs": sig_figs}
-    half_unit = 0.5 * 10.0 ** (math.floor(math.log10(abs(expected))) - sig_figs + 1)
-    return {"rtol": half_unit / abs(expected) + 1e-12, "atol": 0.0}
-
 
 _arcs = history.boscovich_arcs()
 _l2 = fitting.fit_line(_arcs.sin2_latitude, _arcs.arc_toises, "l2")
@@ -51,7 +36,7 @@ _RANDOM_CASES = [
 EXERCISES = {
     "08.flattening_l2": checks.Number(
         expected=_inverse_flattening(_l2),
-        **_precision(_inverse_flattening(_l2), 4),
+        sig_figs=4,
         mistakes=[
             (round(_inverse_flattening(_l2)), _ROUNDED_MESSAGE),
             (_BOSCOVICH_INVERSE, _BOSCOVICH_MESSAGE),

@@ -252,7 +252,6 @@ def test_a_probe_slip_gets_its_own_message(key, answer, fragment):
 
 def test_no_key_of_01_to_04_uses_a_module_level_assert():
     import ast
-    from pathlib import Path
 
     for number in ("01", "02", "03", "04"):
         path = _ROOT / "lessons" / "keys" / f"nb{number}.py"
@@ -266,7 +265,6 @@ def test_no_key_of_01_to_04_uses_a_module_level_assert():
 def _choice_prompts():
     import json
     import re
-    from pathlib import Path
 
     root = _ROOT
     for folder in ("notebooks", "solutions"):
@@ -323,7 +321,6 @@ def test_rounded_answers_are_judged_by_the_stated_significant_figures(key):
 def _checker_prompts():
     import json
     import re
-    from pathlib import Path
 
     root = _ROOT
     for folder in ("notebooks", "solutions"):
@@ -353,7 +350,6 @@ def test_prompts_name_the_answer_and_say_how_to_answer():
 
 def _notebook_cells():
     import json
-    from pathlib import Path
 
     root = _ROOT
     for folder in ("notebooks", "solutions"):

@@ -22,9 +22,8 @@ import sitetools
 
 ROOT = sitetools.ROOT
 sys.path.insert(0, str(ROOT / "site"))
-import check_links  # noqa: E402
-
 import build as site_build  # noqa: E402
+import check_links  # noqa: E402
 
 NUMBERS = [p.name.split("_", 1)[0] for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
 
