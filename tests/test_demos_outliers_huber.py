@@ -347,6 +347,8 @@ def test_answer_keys_accept_the_solutions_and_explain_the_mistakes():
         "04.l1_stays": -fitting.fit_line(X, Y, "l1").residuals[3],
         "04.loss_shares": _shares,
         "04.q_l1_side": "c",
+        # the week's MAE without its glitch day: the six other days' |e| over 6, not 7
+        "04.spot_glitch_claim": np.mean(np.abs(np.delete(glitch, np.argmax(np.abs(glitch))))),
         "05.huber_value": 1.5 * (4 - 0.75),
         "05.huber_grad": 1.5,
         "05.regime_delta": 2.0,
