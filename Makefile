@@ -29,11 +29,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 lab: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.root_dir=. \
+		--ServerApp.contents_manager_class=lessons.labserver.CourseContentsManager \
 		--LabApp.default_url=/lab/tree/notebooks/01_definitions.ipynb
 
 # No MPLBACKEND here: the kernels nbval starts must use the inline backend that produced the
 # stored figures (tests that draw pick Agg themselves).
-test: setup
+test: setup site
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
 		tests notebooks solutions
