@@ -136,7 +136,9 @@ def layout_course(
     for solution in solutions:  # convert everything before writing anything
         notebook = build.read_notebook(solution)
         build.validate_solution(notebook, str(solution))
-        texts[solution] = build.notebook_text(build.nbgrader_source(notebook, str(solution)))
+        texts[solution] = build.notebook_text(
+            build.nbgrader_source(notebook, str(solution), solution.parent.parent / "notebooks")
+        )
 
     config = course_dir / CONFIG_NAME
     if not config.exists():

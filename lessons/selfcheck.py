@@ -113,7 +113,9 @@ def course_version(path, solutions_dir="solutions") -> nbformat.NotebookNode:
             f"{path}: no course notebook {solution} to grade it against (give the course's "
             "solutions folder with --solutions DIR)."
         )
-    return build.nbgrader_source(build.read_notebook(solution), str(solution))
+    return build.nbgrader_source(
+        build.read_notebook(solution), str(solution), solution.parent.parent / "notebooks"
+    )
 
 
 def restore(submission, source) -> tuple[nbformat.NotebookNode, list[str]]:

@@ -333,7 +333,9 @@ def make_exercise(solution_nb, name: str = "the solution notebook") -> nbformat.
     return exercise
 
 
-def nbgrader_source(nb, name: str = "the solution notebook") -> nbformat.NotebookNode:
+def nbgrader_source(
+    nb, name: str = "the solution notebook", lectures_dir=None
+) -> nbformat.NotebookNode:
     """The solution as an nbgrader source notebook: exercise metadata, answers still in place.
 
     Cells are those of the exercise (``solution-only`` cells dropped, ``exercise-only`` kept),
@@ -346,12 +348,18 @@ def nbgrader_source(nb, name: str = "the solution notebook") -> nbformat.Noteboo
         A solution notebook; not modified.
     name : str, optional
         How to call the notebook in error messages.
+    lectures_dir : str or Path, optional
+        The lectures folder: when given, the ``**Next:**`` line leads to the next lecture, as
+        in the generated exercise (so a submission made from ``exercises/`` matches it).
 
     Returns
     -------
     NotebookNode
     """
-    return _convert(nb, name, keep_answers=True)
+    source = _convert(nb, name, keep_answers=True)
+    if lectures_dir is not None:
+        point_next_at_lectures(source, Path(lectures_dir))
+    return source
 
 
 def validate_solution(nb, name: str) -> None:

@@ -6,3 +6,11 @@ document.addEventListener("DOMContentLoaded", () => {
     button.removeAttribute("aria-label");
   });
 });
+
+// The same for the toggles of folded cells (pin cells, tagged hide-input): each <summary> shows
+// "Show code cell source" but is labelled "Toggle hidden content". Its visible text is its name.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("details.hide > summary[aria-label]").forEach((summary) => {
+    summary.removeAttribute("aria-label");
+  });
+});

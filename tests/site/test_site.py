@@ -7,6 +7,7 @@ without it the figures still lacking a description are listed in artifacts/site/
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -22,8 +23,8 @@ import sitetools
 
 ROOT = sitetools.ROOT
 sys.path.insert(0, str(ROOT / "site"))
-import build as site_build  # noqa: E402
-import check_links  # noqa: E402
+site_build = importlib.import_module("build")  # site/build.py
+check_links = importlib.import_module("check_links")  # site/check_links.py
 
 NUMBERS = [p.name.split("_", 1)[0] for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
 
