@@ -21,6 +21,7 @@ import pytest
 from test_nbgrader import NBGRADER, _grading_env, _in_ci, install_nbgrader  # noqa: I001
 
 from lessons import build, instructor, selfcheck
+from lessons.build.links import point_next_at_lectures
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -46,6 +47,7 @@ def make_submission(name: str, kind: str) -> tuple[nbformat.NotebookNode, float 
     solution = build.read_notebook(SOLUTIONS / f"{name}.ipynb")
     source = build.nbgrader_source(solution, name)
     exercise = build.make_exercise(solution, name)
+    point_next_at_lectures(exercise, ROOT / "notebooks")  # as exercises/ has it
     answers = {build.nbgrader_of(cell)["grade_id"]: cell.source for cell in _answer_cells(source)}
     points = [build.nbgrader_of(cell).get("points", 0) for cell in exercise.cells
               if build.nbgrader_of(cell).get("grade")]
