@@ -9,8 +9,10 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // The same for the toggles of folded cells (pin cells, tagged hide-input): each <summary> shows
 // "Show code cell source" but is labelled "Toggle hidden content". Its visible text is its name.
-document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("details.hide > summary[aria-label]").forEach((summary) => {
-    summary.removeAttribute("aria-label");
-  });
-});
+// sphinx-togglebutton builds these toggles when the page has loaded, so run after it too.
+const nameTogglesByTheirText = () => {
+  document.querySelectorAll("details.hide > summary[aria-label], .hide > summary[aria-label]")
+    .forEach((summary) => summary.removeAttribute("aria-label"));
+};
+document.addEventListener("DOMContentLoaded", nameTogglesByTheirText);
+window.addEventListener("load", nameTogglesByTheirText);
