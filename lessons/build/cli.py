@@ -36,17 +36,29 @@ def _run_exercises(args) -> int:
     )
 
 
-def _run_execute(args) -> int:
+def _notebook_paths(given_paths, default_folders) -> list[Path] | None:
+    """The notebooks named on the command line (folders expanded), or those of `default_folders`.
+
+    A named path that does not exist is reported on stderr and gives None; a missing default
+    folder is skipped.
+    """
     paths = []
-    for given in args.paths or ["notebooks", "solutions"]:
+    for given in given_paths or default_folders:
         path = Path(given)
         if path.is_dir():
             paths.extend(_default_paths([path]))
         elif path.is_file():
             paths.append(path)
-        elif args.paths:
+        elif given_paths:
             print(f"error: {given}: no such notebook or folder.", file=sys.stderr)
-            return 1
+            return None
+    return paths
+
+
+def _run_execute(args) -> int:
+    paths = _notebook_paths(args.paths, ["notebooks", "solutions"])
+    if paths is None:
+        return 1
     _clean_folders(paths)
     for changed in refresh_links(sorted({path.parent for path in paths})):
         print(f"updated the Next link in {changed}")
@@ -69,16 +81,9 @@ def _run_execute(args) -> int:
 
 
 def _run_normalise(args) -> int:
-    paths = []
-    for given in args.paths or ["notebooks", "solutions", "exercises"]:
-        path = Path(given)
-        if path.is_dir():
-            paths.extend(_default_paths([path]))
-        elif path.is_file():
-            paths.append(path)
-        elif args.paths:
-            print(f"error: {given}: no such notebook or folder.", file=sys.stderr)
-            return 1
+    paths = _notebook_paths(args.paths, ["notebooks", "solutions", "exercises"])
+    if paths is None:
+        return 1
     if not args.check:
         _clean_folders(paths)
     info = kernel_language_info()
