@@ -12,18 +12,18 @@ from lessons.build.exercises import build_exercises
 from lessons.build.links import refresh_links
 from lessons.build.nbfiles import (
     BuildError,
-    clean_temporary_files,
     normalise,
     notebook_text,
+    or_report,
     read_notebook,
+    remove_leftovers,
     write_atomic,
 )
 
 
 def _clean_folders(paths) -> None:
     for folder in sorted({Path(path).parent for path in paths}):
-        for leftover in clean_temporary_files(folder):
-            print(f"removed {leftover} (left by an interrupted write)")
+        remove_leftovers(folder)
 
 
 def _default_paths(folders) -> list[Path]:
@@ -65,10 +65,8 @@ def _run_execute(args) -> int:
     failed = False
     for path in paths:
         started = time.perf_counter()
-        try:
-            nb = execute_notebook(path)
-        except BuildError as err:
-            print(f"error: {err}", file=sys.stderr)
+        nb = or_report(execute_notebook, path)
+        if nb is None:
             failed = True
             continue
         write_atomic(path, notebook_text(nb))

@@ -32,11 +32,12 @@ from lessons.build.nbfiles import (
     BuildError,
     cell_source,
     cell_tags,
-    clean_temporary_files,
     describe_cell,
     normalise,
     notebook_text,
+    or_report,
     read_notebook,
+    remove_leftovers,
     source_hash,
     write_atomic,
 )
@@ -500,17 +501,14 @@ def build_exercises(
         else sorted(solutions_dir.glob("*.ipynb"))
     )
     if not check:
-        for leftover in clean_temporary_files(exercises_dir):
-            print(f"removed {leftover} (left by an interrupted write)")
+        remove_leftovers(exercises_dir)
     failed = False
     out_of_sync = []
     up_to_date = 0
     for source in sources:
         target = exercises_dir / source.name
-        try:
-            text = exercise_text(source)
-        except BuildError as err:
-            print(f"error: {err}", file=sys.stderr)
+        text = or_report(exercise_text, source)
+        if text is None:
             failed = True
             continue
         current = target.read_bytes() if target.is_file() else None

@@ -10,6 +10,7 @@ import copy
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -85,6 +86,7 @@ def notebook_text(nb) -> str:
     Parameters
     ----------
     nb : NotebookNode
+        The notebook to write; it must be valid (nbformat 4).
 
     Returns
     -------
@@ -174,12 +176,42 @@ def clean_temporary_files(folder, grace_seconds: float = TEMPORARY_GRACE_SECONDS
     return removed
 
 
+def remove_leftovers(folder) -> None:
+    """:func:`clean_temporary_files` in `folder`, naming each removed file on stdout.
+
+    Examples
+    --------
+    >>> remove_leftovers("no/such/folder")  # nothing to remove, nothing printed
+    """
+    for leftover in clean_temporary_files(folder):
+        print(f"removed {leftover} (left by an interrupted write)")
+
+
+def or_report(build, path):
+    """``build(path)``, or None after printing its `BuildError` to stderr as ``error: ...``.
+
+    The one way the command line reports a notebook it could not build, so that a loop over
+    notebooks carries on with the next one.
+
+    Examples
+    --------
+    >>> or_report(read_notebook, "missing.ipynb") is None
+    True
+    """
+    try:
+        return build(path)
+    except BuildError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return None
+
+
 def source_hash(nb) -> str:
     """Hash of a notebook's cell types and sources (outputs and metadata do not count).
 
     Parameters
     ----------
     nb : NotebookNode
+        Any notebook, run or not.
 
     Returns
     -------

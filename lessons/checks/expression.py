@@ -3,9 +3,9 @@
 Examples
 --------
 >>> import sympy as sp
->>> e = sp.Symbol("e", real=True)
->>> Expression(sp.sign(e), "e").feedback("e/Abs(e)").status
-'correct'
+>>> x = sp.Symbol("x", real=True)
+>>> Expression(sp.Abs(x), "x").feedback("sqrt(x**2)").correct
+True
 """
 
 from __future__ import annotations
