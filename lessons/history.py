@@ -17,6 +17,7 @@ plot_timeline          the timeline as a figure on a broken time axis
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,77 +206,107 @@ class Span:
     sources: tuple
 
 
-TIMELINE = (
-    Event(1757, "Boscovich", "least absolute deviations",
-          "Combines five measured degrees of meridian by making the sum of absolute deviations "
-          "as small as possible, subject to the deviations summing to zero.",
-          ("stigler1986", "koenker2005", "plackett1972"), "l1", 3.4),
-    Event(1760, "Boscovich", "a geometric method",
-          "Publishes a geometric procedure for that constrained least-absolute-deviations line.",
-          ("stigler1986", "farebrother_eom"), "l1", -3.2),
-    Event(1774, "Laplace", "double-exponential error law",
-          "Proposes the error curve (m/2)·exp(−m|x|), today's Laplace distribution, the root "
-          "of notebook 03.",
-          ("laplace1774", "stigler1986"), "l1", 1.0),
-    Event(1789, "Laplace", "Boscovich's rule in algebra",
-          "Turns Boscovich's procedure into an algebraic one, in a memoir of the Académie "
-          "volume for 1789 (printed 1793).",
-          ("laplace1793", "stigler1986", "gauss1809_fr"), "l1", -1.2),
-    Event(1799, "Laplace", "modifies it",
-          "Modifies Boscovich's method in the second volume of the Mécanique céleste.",
-          ("laplace1799", "stigler1986"), "l1", -2.2),
-    Event(1805, "Legendre", "least squares, in print",
-          "Publishes and names the method of least squares, in an appendix to a book on "
-          "comet orbits.",
-          ("legendre1805", "stigler1977", "stigler1986"), "l2", 2.2),
-    Event(1809, "Gauss", "least squares + normal law",
-          "Links least squares to the normal law of errors and writes that he had used the "
-          "principle since 1795.",
-          ("gauss1809", "stigler1977", "plackett1972"), "l2", 3.4, "left"),
-    Event(1820, "Legendre", "attacks Gauss's claim",
-          "Publishes an attack on Gauss's priority claim: the climax of the dispute.",
-          ("stigler1977",), "l2", 1.0),
-    Event(1821, "Gauss", "least squares, no normality",
-          "Shows, without assuming normal errors, that least squares has the smallest variance "
-          "among unbiased linear estimates (read 1821, printed 1823): the Gauss–Markov theorem.",
-          ("gauss1823", "stigler1986"), "l2", -3.2, "left"),
-    Event(1887, "Edgeworth", "LAD, several parameters",
-          "Extends least absolute deviations to regressions with several parameters.",
-          ("edgeworth1887", "koenker2005"), "l1", 2.2, "right"),
-    Event(1955, "Charnes, Cooper & Ferguson", "LAD as a linear program",
-          "Write least-absolute-deviations regression as a linear program, solvable by the "
-          "simplex method.",
-          ("charnes1955", "koenker2005"), "l1", 3.4),
-    Event(1964, "Huber", "Huber loss",
-          "Estimators between the sample mean and the sample median that are asymptotically "
-          "most robust for contaminated normal data.",
-          ("huber1964",), "huber", -1.2),
-    Event(1970, "Hoerl & Kennard", "ridge (L2 penalty)",
-          "Ridge regression: least squares with a squared-size penalty on the coefficients.",
-          ("hoerl_kennard1970",), "l2", 1.0),
-    Event(1978, "Koenker & Bassett", "regression quantiles",
-          "Regression quantiles: the pinball loss fits conditional quantiles, the median "
-          "(L1) being one of them.",
-          ("koenker_bassett1978", "koenker_hallock2001"), "pinball", -2.2),
-    Event(1996, "Tibshirani", "the lasso (L1 penalty)",
-          "Least squares with a bound on the sum of absolute coefficients, which sets some "
-          "coefficients exactly to zero.",
-          ("tibshirani1996",), "l1", 2.2),
-    Event(2005, "Zou & Hastie", "elastic net (L1 + L2)",
-          "The elastic net: L1 and L2 penalties together.",
-          ("zou_hastie2005",), "l1", -3.2, "right"),
-    Event(2015, "Girshick", "SmoothL1 in Fast R-CNN",
-          "Smooth L1 loss for bounding-box regression, “less sensitive to outliers than the "
-          "L2 loss” of earlier detectors.",
-          ("girshick2015",), "smooth_l1", -4.3, "right"),
-    Event(2020, "PyTorch 1.7", "β for SmoothL1Loss",
-          "SmoothL1Loss gets its argument beta (default 1.0, the threshold fixed at 1 before).",
-          ("pytorch1_7",), "smooth_l1", -1.2, "right"),
-    Event(2021, "PyTorch 1.9", "nn.HuberLoss",
-          "A separate HuberLoss with argument delta: probably the origin of the story that "
-          "SmoothL1's default changed in 1.9.",
-          ("pytorch1_9",), "huber", 1.0, "right"),
+_TIMELINE_HEAD = re.compile(
+    r"(?P<year>\d{4}) \| (?P<who>[^|]+) \| (?P<what>[^|]+) \| "
+    r"(?P<strand>\w+) (?P<level>-?[\d.]+)(?: (?P<align>left|right))?"
 )
+
+
+def _timeline(text):
+    """The `Event` entries of a timeline written as text (the format is described at TIMELINE)."""
+    entries = []
+    for line in text.strip().splitlines():
+        head = _TIMELINE_HEAD.fullmatch(line)
+        if head:
+            entries.append({"head": head, "detail": [], "sources": ()})
+        elif not entries or not line.startswith("    "):
+            raise ValueError(f"timeline: {line!r} is neither an event's first line nor indented")
+        elif line.strip().startswith("sources:"):
+            entries[-1]["sources"] = tuple(line.split(":", 1)[1].split())
+        else:
+            entries[-1]["detail"].append(line.strip())
+    return tuple(
+        Event(int(entry["head"]["year"]), entry["head"]["who"], entry["head"]["what"],
+              " ".join(entry["detail"]), entry["sources"], entry["head"]["strand"],
+              float(entry["head"]["level"]), entry["head"]["align"] or "left")
+        for entry in entries
+    )
+
+
+# One event per entry: "year | who | what | strand level [align]" at the margin, then what
+# happened (indented, wrapping freely) and its sources (keys of SOURCES). The strand is the loss
+# family the event belongs to (its colour), the level the height of its stem in the figure, and
+# align the side of the stem its label sits on ("left" unless given).
+TIMELINE = _timeline("""
+1757 | Boscovich | least absolute deviations | l1 3.4
+    Combines five measured degrees of meridian by making the sum of absolute deviations as small
+    as possible, subject to the deviations summing to zero.
+    sources: stigler1986 koenker2005 plackett1972
+1760 | Boscovich | a geometric method | l1 -3.2
+    Publishes a geometric procedure for that constrained least-absolute-deviations line.
+    sources: stigler1986 farebrother_eom
+1774 | Laplace | double-exponential error law | l1 1
+    Proposes the error curve (m/2)·exp(−m|x|), today's Laplace distribution, the root of
+    notebook 03.
+    sources: laplace1774 stigler1986
+1789 | Laplace | Boscovich's rule in algebra | l1 -1.2
+    Turns Boscovich's procedure into an algebraic one, in a memoir of the Académie volume for
+    1789 (printed 1793).
+    sources: laplace1793 stigler1986 gauss1809_fr
+1799 | Laplace | modifies it | l1 -2.2
+    Modifies Boscovich's method in the second volume of the Mécanique céleste.
+    sources: laplace1799 stigler1986
+1805 | Legendre | least squares, in print | l2 2.2
+    Publishes and names the method of least squares, in an appendix to a book on comet orbits.
+    sources: legendre1805 stigler1977 stigler1986
+1809 | Gauss | least squares + normal law | l2 3.4
+    Links least squares to the normal law of errors and writes that he had used the principle
+    since 1795.
+    sources: gauss1809 stigler1977 plackett1972
+1820 | Legendre | attacks Gauss's claim | l2 1
+    Publishes an attack on Gauss's priority claim: the climax of the dispute.
+    sources: stigler1977
+1821 | Gauss | least squares, no normality | l2 -3.2
+    Shows, without assuming normal errors, that least squares has the smallest variance among
+    unbiased linear estimates (read 1821, printed 1823): the Gauss–Markov theorem.
+    sources: gauss1823 stigler1986
+1887 | Edgeworth | LAD, several parameters | l1 2.2 right
+    Extends least absolute deviations to regressions with several parameters.
+    sources: edgeworth1887 koenker2005
+1955 | Charnes, Cooper & Ferguson | LAD as a linear program | l1 3.4
+    Write least-absolute-deviations regression as a linear program, solvable by the simplex
+    method.
+    sources: charnes1955 koenker2005
+1964 | Huber | Huber loss | huber -1.2
+    Estimators between the sample mean and the sample median that are asymptotically most robust
+    for contaminated normal data.
+    sources: huber1964
+1970 | Hoerl & Kennard | ridge (L2 penalty) | l2 1
+    Ridge regression: least squares with a squared-size penalty on the coefficients.
+    sources: hoerl_kennard1970
+1978 | Koenker & Bassett | regression quantiles | pinball -2.2
+    Regression quantiles: the pinball loss fits conditional quantiles, the median (L1) being one
+    of them.
+    sources: koenker_bassett1978 koenker_hallock2001
+1996 | Tibshirani | the lasso (L1 penalty) | l1 2.2
+    Least squares with a bound on the sum of absolute coefficients, which sets some coefficients
+    exactly to zero.
+    sources: tibshirani1996
+2005 | Zou & Hastie | elastic net (L1 + L2) | l1 -3.2 right
+    The elastic net: L1 and L2 penalties together.
+    sources: zou_hastie2005
+2015 | Girshick | SmoothL1 in Fast R-CNN | smooth_l1 -4.3 right
+    Smooth L1 loss for bounding-box regression, “less sensitive to outliers than the L2 loss” of
+    earlier detectors.
+    sources: girshick2015
+2020 | PyTorch 1.7 | β for SmoothL1Loss | smooth_l1 -1.2 right
+    SmoothL1Loss gets its argument beta (default 1.0, the threshold fixed at 1 before).
+    sources: pytorch1_7
+2021 | PyTorch 1.9 | nn.HuberLoss | huber 1 right
+    A separate HuberLoss with argument delta: probably the origin of the story that SmoothL1's
+    default changed in 1.9.
+    sources: pytorch1_9
+""")
 
 # Parameters that `plotting.label` needs for these strands (only the line style is used here).
 _LABEL_PARAMS = {"huber": {"delta": 1}, "smooth_l1": {"beta": 1}, "pinball": {"tau": 0.5}}

@@ -15,6 +15,8 @@ True
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 from collections.abc import Iterable, Mapping
 
 from .budget import FORMULA_SECONDS, CheckTimeout, seconds, time_limit
@@ -227,6 +229,9 @@ def option_keys(count: int) -> list[str]:
     return [chr(ord("a") + index) for index in range(count)]
 
 
+_OPTION_LINE = re.compile(r"(?P<key>[a-z])\) +(?P<label>\S.*)")
+
+
 class Choice(Exercise):
     """A multiple-choice question.
 
@@ -270,6 +275,62 @@ class Choice(Exercise):
         unknown = set(self.explanations) - set(self.options)
         if unknown:
             raise ValueError(f"explanations for unknown keys {sorted(unknown)}")
+
+    @classmethod
+    def from_text(cls, text, *, correct, hints=(), prompt="", answer_name=""):
+        """A Choice written as text: each option ``a) label``, then ``-> explanation``.
+
+        Each option starts at the left margin with its letter and a parenthesis; the line after
+        its label that starts with ``->`` begins the text shown when that option is chosen.
+        Labels and explanations may wrap onto further (indented) lines, which are joined with
+        single spaces.
+
+        Parameters
+        ----------
+        text : str
+            The options, as above (common indentation is ignored).
+        correct : str or collection of str
+            The key of the right option (or keys), as for `Choice`.
+        hints, prompt, answer_name
+            As for `Choice`.
+
+        Examples
+        --------
+        >>> q = Choice.from_text('''
+        ...     a) L1
+        ...        -> It grows linearly:
+        ...           ten times the error costs ten times as much.
+        ...     b) L2
+        ...        -> Yes: it squares the error.
+        ...     ''', correct="b")
+        >>> q.options
+        {'a': 'L1', 'b': 'L2'}
+        >>> q.feedback("a").message
+        'It grows linearly: ten times the error costs ten times as much.'
+        """
+        options: dict[str, list[str]] = {}
+        explanations: dict[str, list[str]] = {}
+        for line in textwrap.dedent(text).splitlines():
+            start = _OPTION_LINE.fullmatch(line.rstrip())
+            if start:
+                if start["key"] in options:
+                    raise AnswerKeyError(f"Choice.from_text: option {start['key']}) twice")
+                options[start["key"]] = [start["label"]]
+            elif line.strip() and not options:
+                raise AnswerKeyError(
+                    f"Choice.from_text: {line.strip()!r} comes before the first option 'a) ...'"
+                )
+            elif line.strip().startswith("->"):
+                key = list(options)[-1]
+                if key in explanations:
+                    raise AnswerKeyError(f"Choice.from_text: option {key}) has two '->' lines")
+                explanations[key] = [line.strip()[2:].strip()]
+            elif line.strip():
+                key = list(options)[-1]
+                (explanations if key in explanations else options)[key].append(line.strip())
+        return cls({key: " ".join(words) for key, words in options.items()}, correct,
+                   explanations={key: " ".join(words) for key, words in explanations.items()},
+                   hints=hints, prompt=prompt, answer_name=answer_name)
 
     def _valid_keys(self) -> str:
         return ", ".join(f'"{key}"' for key in self.options)

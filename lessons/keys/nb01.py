@@ -24,22 +24,19 @@ def _reference_mae(predicted, actual):
 
 
 EXERCISES = {
-    "01.residual_sign": checks.Choice(
-        options={
-            "a": "e = +2: the model overshot",
-            "b": "e = −2: the model overshot",
-            "c": "e = −2: the model undershot",
-            "d": "e = +2: the model undershot",
-        },
+    "01.residual_sign": checks.Choice.from_text("""
+        a) e = +2: the model overshot
+           -> The residual is actual minus predicted: 10 − 12 = −2, not +2.
+        b) e = −2: the model overshot
+           -> Right: e = y − ŷ = 10 − 12 = −2, and a negative residual means the prediction
+              was too high.
+        c) e = −2: the model undershot
+           -> The sign is right, but a prediction of 12 for a true 10 is too high: an
+              overshoot.
+        d) e = +2: the model undershot
+           -> Both parts are flipped: e = y − ŷ = 10 − 12 = −2, an overshoot.
+        """,
         correct="b",
-        explanations={
-            "a": "The residual is actual minus predicted: 10 − 12 = −2, not +2.",
-            "b": "Right: e = y − ŷ = 10 − 12 = −2, and a negative residual means the prediction "
-                 "was too high.",
-            "c": "The sign is right, but a prediction of 12 for a true 10 is too high: an "
-                 "overshoot.",
-            "d": "Both parts are flipped: e = y − ŷ = 10 − 12 = −2, an overshoot.",
-        },
         hints=["The residual is e = y − ŷ: what happened minus what was predicted."],
     ),
     "01.mae_delivery": checks.Number(
@@ -132,38 +129,32 @@ EXERCISES = {
         ],
         hints=["np.abs gives element-wise absolute values; np.mean averages over all elements."],
     ),
-    "01.spot_mae_claim": checks.Choice(
-        options={
-            "a": "The claim holds: the MAE is 3 minutes.",
-            "b": "It averages over the wrong number of deliveries: the delivery that was "
-                 "predicted exactly counts too.",
-            "c": "The 3 minutes is really the RMSE of the four deliveries, mislabelled as the "
-                 "MAE.",
-            "d": "It forgot the signs: the mean of the signed residuals is 3 minutes.",
-        },
+    "01.spot_mae_claim": checks.Choice.from_text(f"""
+        a) The claim holds: the MAE is 3 minutes.
+           -> Recompute: the absolute errors are {_abs_list}, so the MAE is
+              {_sae:g}/{_e.size} = {_mae:g} minutes, not 3.
+        b) It averages over the wrong number of deliveries: the delivery that was
+           predicted exactly counts too.
+           -> Right: {_sae:g} minutes of error over {np.count_nonzero(_e)} deliveries is 3,
+              but there were {_e.size} deliveries; the MAE is {_sae:g}/{_e.size} = {_mae:g}.
+        c) The 3 minutes is really the RMSE of the four deliveries, mislabelled as the
+           MAE.
+           -> The RMSE is √{_mse:g} ≈ {np.sqrt(_mse):.2f} minutes, not 3.
+        d) It forgot the signs: the mean of the signed residuals is 3 minutes.
+           -> The mean of the signed residuals is {np.mean(_e):g} minutes, not 3.
+        """,
         correct="b",
-        explanations={
-            "a": f"Recompute: the absolute errors are {_abs_list}, so the MAE is "
-                 f"{_sae:g}/{_e.size} = {_mae:g} minutes, not 3.",
-            "b": f"Right: {_sae:g} minutes of error over {np.count_nonzero(_e)} deliveries is 3, "
-                 f"but there were {_e.size} deliveries; the MAE is {_sae:g}/{_e.size} = {_mae:g}.",
-            "c": f"The RMSE is √{_mse:g} ≈ {np.sqrt(_mse):.2f} minutes, not 3.",
-            "d": f"The mean of the signed residuals is {np.mean(_e):g} minutes, not 3.",
-        },
         hints=["List all four absolute errors, including the delivery the model got exactly.",
                "How many deliveries are there, and how many numbers did the tutorial average?"],
     ),
-    "01.q_outlier_loss": checks.Choice(
-        options={
-            "a": "the L1 (absolute) loss",
-            "b": "the L2 (squared) loss",
-            "c": "both grow by the same factor",
-        },
+    "01.q_outlier_loss": checks.Choice.from_text("""
+        a) the L1 (absolute) loss
+           -> L1 grows in proportion to the error: 10 times the error costs 10 times as much.
+        b) the L2 (squared) loss
+           -> Yes: squaring makes an error 10 times as large cost 100 times as much.
+        c) both grow by the same factor
+           -> Compare 10/1 with 10²/1².
+        """,
         correct="b",
-        explanations={
-            "a": "L1 grows in proportion to the error: 10 times the error costs 10 times as much.",
-            "b": "Yes: squaring makes an error 10 times as large cost 100 times as much.",
-            "c": "Compare 10/1 with 10²/1².",
-        },
     ),
 }

@@ -78,24 +78,21 @@ EXERCISES = {
             "Piecewise((e, Abs(e) < delta), (delta*sign(e), True)); Max/Min work too.",
         ],
     ),
-    "02.subgradient_at_kink": checks.Choice(
-        options={
-            "a": "only 0, the value PyTorch returns",
-            "b": "only −1 and +1, the one-sided slopes",
-            "c": "every number from −1 to 1",
-            "d": "none: |e| has no derivative at 0, so it has no subgradient either",
-            "e": "every number from 0 to 1",
-        },
+    "02.subgradient_at_kink": checks.Choice.from_text("""
+        a) only 0, the value PyTorch returns
+           -> 0 is one subgradient (the one autograd picks), but not the only one.
+        b) only −1 and +1, the one-sided slopes
+           -> The one-sided slopes are the ends of the set; every slope between them works
+              too.
+        c) every number from −1 to 1
+           -> Right: every line g·e with |g| ≤ 1 stays below |e|, so ∂|e|(0) = [−1, 1].
+        d) none: |e| has no derivative at 0, so it has no subgradient either
+           -> No derivative, yes; but subgradients exist: lines through the corner that stay
+              below the V.
+        e) every number from 0 to 1
+           -> Negative slopes also stay below |e|: try g = −0.5.
+        """,
         correct="c",
-        explanations={
-            "a": "0 is one subgradient (the one autograd picks), but not the only one.",
-            "b": "The one-sided slopes are the ends of the set; every slope between them works "
-                 "too.",
-            "c": "Right: every line g·e with |g| ≤ 1 stays below |e|, so ∂|e|(0) = [−1, 1].",
-            "d": "No derivative, yes; but subgradients exist: lines through the corner that stay "
-                 "below the V.",
-            "e": "Negative slopes also stay below |e|: try g = −0.5.",
-        },
         hints=["A subgradient g at 0 satisfies |z| ≥ g·z for every z."],
     ),
     "02.huber_gradient": checks.Function(
@@ -123,18 +120,15 @@ EXERCISES = {
             "np.clip(e, -delta, delta) does it in one line, for arrays too.",
         ],
     ),
-    "02.q_outlier_gradient": checks.Choice(
-        options={
-            "a": "L1: its gradient is always ±1/N",
-            "b": "L2: its gradient is 2e/N, so it grows with the error",
-            "c": "Huber: its gradient is e/N for every error",
-        },
+    "02.q_outlier_gradient": checks.Choice.from_text("""
+        a) L1: its gradient is always ±1/N
+           -> L1's gradient does not grow: a point off by 100 pulls exactly as hard as one off
+              by 1.
+        b) L2: its gradient is 2e/N, so it grows with the error
+           -> Yes: under L2 a point off by 100 pulls 100 times as hard as one off by 1.
+        c) Huber: its gradient is e/N for every error
+           -> Huber's gradient is e/N only inside ±δ; beyond, it is capped at δ/N.
+        """,
         correct="b",
-        explanations={
-            "a": "L1's gradient does not grow: a point off by 100 pulls exactly as hard as one off "
-                 "by 1.",
-            "b": "Yes: under L2 a point off by 100 pulls 100 times as hard as one off by 1.",
-            "c": "Huber's gradient is e/N only inside ±δ; beyond, it is capped at δ/N.",
-        },
     ),
 }

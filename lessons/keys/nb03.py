@@ -119,23 +119,20 @@ EXERCISES = {
         hints=["Setting d/db of SAE/b + n·log(2b) to 0 gives b̂ = SAE/n.",
                "np.mean(np.abs(readings - np.median(readings)))"],
     ),
-    "03.noise_choice": checks.Choice(
-        options={
-            "a": "L2 (squared error): least squares",
-            "b": "L1 (absolute error): least absolute deviations",
-            "c": "pinball loss with τ = 0.9",
-            "d": "either L1 or L2: for symmetric noise they give the same estimate",
-        },
+    "03.noise_choice": checks.Choice.from_text("""
+        a) L2 (squared error): least squares
+           -> Least squares is the MLE for Gaussian noise, whose log-density is a parabola;
+              this noise has a sharp peak and straight-line (exponential) tails.
+        b) L1 (absolute error): least absolute deviations
+           -> Right: Laplace noise has −log f = |e|/b + const, so its MLE minimises the sum
+              of absolute errors.
+        c) pinball loss with τ = 0.9
+           -> The errors are symmetric, so there is no reason to aim above the median.
+        d) either L1 or L2: for symmetric noise they give the same estimate
+           -> Both aim at the centre, but they are not equally good: under Laplace noise the
+              median's variance is about half the mean's for large samples.
+        """,
         correct="b",
-        explanations={
-            "a": "Least squares is the MLE for Gaussian noise, whose log-density is a parabola; "
-                 "this noise has a sharp peak and straight-line (exponential) tails.",
-            "b": "Right: Laplace noise has −log f = |e|/b + const, so its MLE minimises the sum "
-                 "of absolute errors.",
-            "c": "The errors are symmetric, so there is no reason to aim above the median.",
-            "d": "Both aim at the centre, but they are not equally good: under Laplace noise the "
-                 "median's variance is about half the mean's for large samples.",
-        },
         hints=["Which density has log f(e) = −|e|/b + const?"],
     ),
     "03.sae_minimiser": _AnyMinimiser(
@@ -156,18 +153,15 @@ EXERCISES = {
             "np.median(sample) is one minimiser; so is any value between the two middle values.",
         ],
     ),
-    "03.q_laplace_spread": checks.Choice(
-        options={
-            "a": "the mean",
-            "b": "the median",
-            "c": "neither: their spreads are equal for large samples",
-        },
+    "03.q_laplace_spread": checks.Choice.from_text("""
+        a) the mean
+           -> Under Gaussian noise the mean wins; under Laplace noise it is the median.
+        b) the median
+           -> Yes: the median is the Laplace MLE, and its variance is about half the mean's
+              for large samples.
+        c) neither: their spreads are equal for large samples
+           -> The simulation and the theory both give a ratio of about 1/2, not 1.
+        """,
         correct="b",
-        explanations={
-            "a": "Under Gaussian noise the mean wins; under Laplace noise it is the median.",
-            "b": "Yes: the median is the Laplace MLE, and its variance is about half the mean's "
-                 "for large samples.",
-            "c": "The simulation and the theory both give a ratio of about 1/2, not 1.",
-        },
     ),
 }

@@ -49,24 +49,21 @@ _five_with_outlier = _five.copy()
 _five_with_outlier[3] = 30.0
 
 EXERCISES = {
-    "04.predict_drag": checks.Choice(
-        options={
-            "a": "Both lines follow the point about equally.",
-            "b": "The L2 line tilts towards the point; the L1 line barely moves.",
-            "c": "The L1 line tilts towards the point; the L2 line barely moves.",
-            "d": "Neither line moves: one point out of eight cannot change a fit.",
-        },
+    "04.predict_drag": checks.Choice.from_text(f"""
+        a) Both lines follow the point about equally.
+           -> Squaring makes the far point's error dominate the L2 fit, while the L1 fit only
+              feels which side of the line the point is on.
+        b) The L2 line tilts towards the point; the L1 line barely moves.
+           -> Right: the L2 line's right end drops by {_end_shift['l2']:.2f}, while the
+              L1 line {_l1_reaction}. Try it in the slider demo below.
+        c) The L1 line tilts towards the point; the L2 line barely moves.
+           -> It is the other way round: the L2 loss grows with the square of the error, so
+              the L2 fit gives way to the far point.
+        d) Neither line moves: one point out of eight cannot change a fit.
+           -> One point is enough to move the L2 line as far as you like: its pull grows with
+              the square of its error.
+        """,
         correct="b",
-        explanations={
-            "a": "Squaring makes the far point's error dominate the L2 fit, while the L1 fit only "
-                 "feels which side of the line the point is on.",
-            "b": f"Right: the L2 line's right end drops by {_end_shift['l2']:.2f}, while the "
-                 f"L1 line {_l1_reaction}. Try it in the slider demo below.",
-            "c": "It is the other way round: the L2 loss grows with the square of the error, so "
-                 "the L2 fit gives way to the far point.",
-            "d": "One point is enough to move the L2 line as far as you like: its pull grows with "
-                 "the square of its error.",
-        },
         hints=["Which loss makes a far point's error count the most?"],
     ),
     "04.mse_glitch": checks.Number(
@@ -142,22 +139,19 @@ EXERCISES = {
         hints=["Per point: |e| for L1, e² for L2. Then divide by their total.",
                "The shares must add up to 1."],
     ),
-    "04.q_l1_side": checks.Choice(
-        options={
-            "a": "It moves up by 5/8 of a unit, an eighth of the move.",
-            "b": "It tilts towards the point, but less than the L2 line.",
-            "c": "It stays exactly where it is.",
-            "d": "It moves up by 5 units.",
-        },
+    "04.q_l1_side": checks.Choice.from_text("""
+        a) It moves up by 5/8 of a unit, an eighth of the move.
+           -> That is how an average would react. The L1 fit only sees which side of the line
+              the point is on, and that has not changed.
+        b) It tilts towards the point, but less than the L2 line.
+           -> It would tilt if the point crossed the line. Moving further away from the line
+              on the same side changes nothing for the L1 fit.
+        c) It stays exactly where it is.
+           -> Right: the point was above the line and still is, so the L1 fit does not
+              change at all.
+        d) It moves up by 5 units.
+           -> No line moves by the whole distance one point moved.
+        """,
         correct="c",
-        explanations={
-            "a": "That is how an average would react. The L1 fit only sees which side of the line "
-                 "the point is on, and that has not changed.",
-            "b": "It would tilt if the point crossed the line. Moving further away from the line "
-                 "on the same side changes nothing for the L1 fit.",
-            "c": "Right: the point was above the line and still is, so the L1 fit does not "
-                 "change at all.",
-            "d": "No line moves by the whole distance one point moved.",
-        },
     ),
 }

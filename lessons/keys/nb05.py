@@ -111,37 +111,36 @@ EXERCISES = {
         hints=["Divide each branch of Huber(δ = β) by β.",
                "Write it as Piecewise((first, Abs(e) < beta), (second, True))."],
     ),
-    "05.choose_delta": checks.Choice(
-        options={
-            "a": f"δ = {_options['a']:.2f} kg",
-            "b": f"δ = {_options['b']:.3f} kg",
-            "c": f"δ = {_options['c']:.2f} kg",
-            "d": f"δ = {_options['d']:.1f} kg",
-        },
+    "05.choose_delta": checks.Choice.from_text(f"""
+        a) δ = {_options['a']:.2f} kg
+           -> Right: δ = 1.345σ = {_options['a']:.2f} kg keeps
+              {_efficiency(_options['a'])} of the mean's efficiency on clean readings and
+              caps the pull of the gross errors.
+        b) δ = {_options['b']:.3f} kg
+           -> 1.345 is in units of σ: 1.345 kg is {_options['b'] / _SIGMA:.1f}σ. Efficiency
+              would be {_efficiency(_options['b'])}, but errors up to 1.345 kg would
+              still count quadratically.
+        c) δ = {_options['c']:.2f} kg
+           -> δ = σ works, but keeps only {_efficiency(_options['c'])} efficiency on
+              clean readings; 1.345σ buys 95 %.
+        d) δ = {_options['d']:.1f} kg
+           -> With δ = {_options['d'] / _SIGMA:.0f}σ almost every reading is in the
+              quadratic part (efficiency {_efficiency(_options['d'])}): the gross errors
+              are hardly capped at all.
+        """,
         correct="a",
-        explanations={
-            "a": f"Right: δ = 1.345σ = {_options['a']:.2f} kg keeps "
-                 f"{_efficiency(_options['a'])} of the mean's efficiency on clean readings and "
-                 "caps the pull of the gross errors.",
-            "b": f"1.345 is in units of σ: 1.345 kg is {_options['b'] / _SIGMA:.1f}σ. Efficiency "
-                 f"would be {_efficiency(_options['b'])}, but errors up to 1.345 kg would "
-                 "still count quadratically.",
-            "c": f"δ = σ works, but keeps only {_efficiency(_options['c'])} efficiency on "
-                 "clean readings; 1.345σ buys 95 %.",
-            "d": f"With δ = {_options['d'] / _SIGMA:.0f}σ almost every reading is in the "
-                 f"quadratic part (efficiency {_efficiency(_options['d'])}): the gross errors "
-                 "are hardly capped at all.",
-        },
         hints=["The classic tuning is δ = 1.345σ, in the units of the residuals."],
     ),
-    "05.q_delta_limit": checks.Choice(
-        options={"a": "e²", "b": "½e²", "c": "|e|", "d": "0"},
+    "05.q_delta_limit": checks.Choice.from_text("""
+        a) e²
+           -> Close: the quadratic part of Huber is ½e², half the squared error.
+        b) ½e²
+           -> Right: once δ ≥ |e|, Huber(e) is exactly ½e².
+        c) |e|
+           -> That is the limit of Huber/δ as δ → 0, or of SmoothL1 as β → 0.
+        d) 0
+           -> That is the limit of Huber as δ → 0 (and of SmoothL1 as β → ∞).
+        """,
         correct="b",
-        explanations={
-            "a": "Close: the quadratic part of Huber is ½e², half the squared error.",
-            "b": "Right: once δ ≥ |e|, Huber(e) is exactly ½e².",
-            "c": "That is the limit of Huber/δ as δ → 0, or of SmoothL1 as β → 0.",
-            "d": "That is the limit of Huber as δ → 0 (and of SmoothL1 as β → ∞).",
-        },
     ),
 }

@@ -141,40 +141,34 @@ EXERCISES = {
         hints=["Near the median the L1 gradient does not shrink: only the step can.",
                "The steps must shrink, but their sum must still be able to cover the distance."],
     ),
-    "06.noise_winner": checks.Choice(
-        options={
-            "a": "L2 ends with the lower error against the clean signal",
-            "b": "L1 ends with the lower error against the clean signal",
-            "c": "they end within 0.01 of each other",
-        },
+    "06.noise_winner": checks.Choice.from_text("""
+        a) L2 ends with the lower error against the clean signal
+           -> Right: with Gaussian noise and no outliers there is nothing to be robust
+              against, and the squared error is the loss that matches Gaussian noise.
+        b) L1 ends with the lower error against the clean signal
+           -> L1 wins when a few gross outliers pull L2 away; here every point is ordinary
+              Gaussian noise, which the squared error handles best.
+        c) they end within 0.01 of each other
+           -> Run the experiment below: over ten seeds the difference is larger than that,
+              by several standard errors.
+        """,
         correct="a",
-        explanations={
-            "a": "Right: with Gaussian noise and no outliers there is nothing to be robust "
-                 "against, and the squared error is the loss that matches Gaussian noise.",
-            "b": "L1 wins when a few gross outliers pull L2 away; here every point is ordinary "
-                 "Gaussian noise, which the squared error handles best.",
-            "c": "Run the experiment below: over ten seeds the difference is larger than that, "
-                 "by several standard errors.",
-        },
         hints=["Which noise does each loss assume (notebook 03)?"],
     ),
-    "06.q_constant_step": checks.Choice(
-        options={
-            "a": "The L1 loss of a constant has several minima, and c wanders between them.",
-            "b": "Its gradient does not shrink near the minimum: unless c lands exactly on the "
-                 "median, every step moves c by at least η/n.",
-            "c": "Floating-point rounding errors add up over many steps.",
-            "d": "The outlier keeps pulling c towards itself.",
-        },
+    "06.q_constant_step": checks.Choice.from_text("""
+        a) The L1 loss of a constant has several minima, and c wanders between them.
+           -> With seven values the median is the one minimum; the trouble is the step.
+        b) Its gradient does not shrink near the minimum: unless c lands exactly on the
+           median, every step moves c by at least η/n.
+           -> Right: L2's gradient 2(c − mean) fades near the mean, while L1's
+              mean(sign(c − y)) is at least 1/n in size everywhere except exactly on the
+              median of an odd sample (there it is 0 and c would stop, but a constant step
+              almost never lands there).
+        c) Floating-point rounding errors add up over many steps.
+           -> The hop is η/n, far larger than any rounding error.
+        d) The outlier keeps pulling c towards itself.
+           -> Under L1 the outlier pulls with the same ±1/n as any other point.
+        """,
         correct="b",
-        explanations={
-            "a": "With seven values the median is the one minimum; the trouble is the step.",
-            "b": "Right: L2's gradient 2(c − mean) fades near the mean, while L1's "
-                 "mean(sign(c − y)) is at least 1/n in size everywhere except exactly on the "
-                 "median of an odd sample (there it is 0 and c would stop, but a constant step "
-                 "almost never lands there).",
-            "c": "The hop is η/n, far larger than any rounding error.",
-            "d": "Under L1 the outlier pulls with the same ±1/n as any other point.",
-        },
     ),
 }

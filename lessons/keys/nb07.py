@@ -122,40 +122,34 @@ EXERCISES = {
         hints=["At w = 0 the data pull on weight j with |x_jᵀ(y − ȳ)| / n.",
                "All weights stay at zero while α is at least the largest pull."],
     ),
-    "07.choose_loss": checks.Choice(
-        options={
-            "a": "L2 (least squares)",
-            "b": "L1 (least absolute deviations)",
-            "c": "Huber, with δ about the size of the ordinary noise",
-            "d": "pinball with τ = 0.9",
-        },
+    "07.choose_loss": checks.Choice.from_text("""
+        a) L2 (least squares)
+           -> One corrupted reading in fifty, far off, drags a least-squares trend line:
+              its gradient grows with the size of the error.
+        b) L1 (least absolute deviations)
+           -> L1 resists the corrupted readings, but on the 49 good, Gaussian readings it is
+              less precise than L2. Huber keeps L2's behaviour there.
+        c) Huber, with δ about the size of the ordinary noise
+           -> Yes: quadratic (like L2) for the ordinary Gaussian noise, linear with a bounded
+              gradient for the rare gross errors.
+        d) pinball with τ = 0.9
+           -> Nothing here is asymmetric: over- and under-estimates of the trend cost the
+              same, so there is no reason for a high quantile.
+        """,
         correct="c",
-        explanations={
-            "a": "One corrupted reading in fifty, far off, drags a least-squares trend line: "
-                 "its gradient grows with the size of the error.",
-            "b": "L1 resists the corrupted readings, but on the 49 good, Gaussian readings it is "
-                 "less precise than L2. Huber keeps L2's behaviour there.",
-            "c": "Yes: quadratic (like L2) for the ordinary Gaussian noise, linear with a bounded "
-                 "gradient for the rare gross errors.",
-            "d": "Nothing here is asymmetric: over- and under-estimates of the trend cost the "
-                 "same, so there is no reason for a high quantile.",
-        },
     ),
-    "07.q_penalty": checks.Choice(
-        options={
-            "a": "the L1 loss on the residuals (LAD)",
-            "b": "the L2 penalty on the weights (ridge)",
-            "c": "the L1 penalty on the weights (LASSO)",
-            "d": "the Huber loss on the residuals",
-        },
+    "07.q_penalty": checks.Choice.from_text("""
+        a) the L1 loss on the residuals (LAD)
+           -> LAD gives exact zeros among the *residuals* (the line passes through points),
+              not among the weights.
+        b) the L2 penalty on the weights (ridge)
+           -> Ridge shrinks every weight towards zero but leaves them non-zero.
+        c) the L1 penalty on the weights (LASSO)
+           -> Yes: the soft-threshold sets a weight exactly to 0.0 when the data pull on it
+              less than α.
+        d) the Huber loss on the residuals
+           -> Huber is a loss on residuals; it does not act on the weights at all.
+        """,
         correct="c",
-        explanations={
-            "a": "LAD gives exact zeros among the *residuals* (the line passes through points), "
-                 "not among the weights.",
-            "b": "Ridge shrinks every weight towards zero but leaves them non-zero.",
-            "c": "Yes: the soft-threshold sets a weight exactly to 0.0 when the data pull on it "
-                 "less than α.",
-            "d": "Huber is a loss on residuals; it does not act on the weights at all.",
-        },
     ),
 }

@@ -54,21 +54,18 @@ EXERCISES = {
         hints=["fit = fitting.fit_line(arcs.sin2_latitude, arcs.arc_toises, 'l2')",
                "f ≈ b / (3a) with a = fit.intercept and b = fit.slope; answer 1/f."],
     ),
-    "08.l1_through": checks.Choice(
-        options={
-            "a": "Quito and Lapland",
-            "b": "Rome and Paris",
-            "c": "Quito and Paris",
-            "d": "the Cape of Good Hope and Lapland",
-        },
+    "08.l1_through": checks.Choice.from_text("""
+        a) Quito and Lapland
+           -> Yes: its residuals are exactly 0 at the two end points, the equator and the
+              polar circle. An exact L1 line passes through (at least) two data points.
+        b) Rome and Paris
+           -> Look at the residuals of the L1 fit: which two are exactly zero?
+        c) Quito and Paris
+           -> Quito is right; the other zero residual is at the highest latitude.
+        d) the Cape of Good Hope and Lapland
+           -> Lapland is right; the other zero residual is at the equator.
+        """,
         correct="a",
-        explanations={
-            "a": "Yes: its residuals are exactly 0 at the two end points, the equator and the "
-                 "polar circle. An exact L1 line passes through (at least) two data points.",
-            "b": "Look at the residuals of the L1 fit: which two are exactly zero?",
-            "c": "Quito is right; the other zero residual is at the highest latitude.",
-            "d": "Lapland is right; the other zero residual is at the equator.",
-        },
     ),
     "08.flattening_formula": checks.Expression(
         expected=_B / (3 * _A),
@@ -104,37 +101,31 @@ EXERCISES = {
         hints=["Sort the values and carry their weights along (np.argsort).",
                "Walk the cumulative weights (np.cumsum) to the first that reaches half the total."],
     ),
-    "08.laplace_date": checks.Choice(
-        options={
-            "a": "1788",
-            "b": "the Académie volume for 1789 (printed 1793) for an algebraic version, and 1799 "
-                 "for a modification",
-            "c": "1774, together with the two-sided exponential law",
-            "d": "1805",
-        },
+    "08.laplace_date": checks.Choice.from_text("""
+        a) 1788
+           -> That is the article's date; no work of Laplace on Boscovich's method carries it.
+        b) the Académie volume for 1789 (printed 1793) for an algebraic version, and 1799
+           for a modification
+           -> Yes: the memoir is in the Académie volume for 1789, printed in 1793, and the
+              modification is in the Mécanique céleste of 1799 (Stigler 1986, ch. 1).
+        c) 1774, together with the two-sided exponential law
+           -> 1774 is Laplace's double-exponential error law, an earlier and separate work;
+              he turned to Boscovich's method later.
+        d) 1805
+           -> 1805 is Legendre's least squares.
+        """,
         correct="b",
-        explanations={
-            "a": "That is the article's date; no work of Laplace on Boscovich's method carries it.",
-            "b": "Yes: the memoir is in the Académie volume for 1789, printed in 1793, and the "
-                 "modification is in the Mécanique céleste of 1799 (Stigler 1986, ch. 1).",
-            "c": "1774 is Laplace's double-exponential error law, an earlier and separate work; "
-                 "he turned to Boscovich's method later.",
-            "d": "1805 is Legendre's least squares.",
-        },
     ),
-    "08.q_first": checks.Choice(
-        options={
-            "a": "least absolute deviations (L1)",
-            "b": "least squares (L2)",
-            "c": "both appeared in the same year",
-        },
+    "08.q_first": checks.Choice.from_text("""
+        a) least absolute deviations (L1)
+           -> Yes: Boscovich used least absolute deviations in 1757, 48 years before
+              Legendre printed least squares in 1805.
+        b) least squares (L2)
+           -> Least squares first appeared in print in 1805 (Legendre), after Boscovich's
+              1757 work.
+        c) both appeared in the same year
+           -> They are 48 years apart: 1757 and 1805.
+        """,
         correct="a",
-        explanations={
-            "a": "Yes: Boscovich used least absolute deviations in 1757, 48 years before "
-                 "Legendre printed least squares in 1805.",
-            "b": "Least squares first appeared in print in 1805 (Legendre), after Boscovich's "
-                 "1757 work.",
-            "c": "They are 48 years apart: 1757 and 1805.",
-        },
     ),
 }
