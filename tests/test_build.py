@@ -557,6 +557,33 @@ def test_leftover_temporary_files_are_cleaned_on_the_next_run(tmp_path, capsys):
     assert f"removed {old}" in capsys.readouterr().out
 
 
+def test_or_report_prints_one_error_line_and_gives_none(tmp_path, capsys):
+    missing = tmp_path / "missing.ipynb"
+    assert build.nbfiles.or_report(build.read_notebook, missing) is None
+    assert capsys.readouterr().err == f"error: {missing}: no such notebook.\n"
+    assert build.nbfiles.or_report(str.upper, "fine") == "FINE"
+    with pytest.raises(ValueError):  # only a BuildError is reported; anything else is a bug
+        build.nbfiles.or_report(int, "not a number")
+
+
+def test_execute_reports_a_broken_notebook_and_carries_on(tmp_path, capsys, monkeypatch):
+    broken, fine = tmp_path / "01_broken.ipynb", tmp_path / "02_fine.ipynb"
+    for path in (broken, fine):
+        path.write_text(build.notebook_text(new_notebook(cells=[new_code_cell("1")])))
+
+    def execute(path):
+        if path == broken:
+            raise build.BuildError(f"{path}: cell 1 raised")
+        return build.read_notebook(path)
+
+    monkeypatch.setattr(build.cli, "execute_notebook", execute)
+    monkeypatch.setattr(build.cli, "refresh_links", lambda folders: [])
+    assert build.main(["execute", str(broken), str(fine)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {broken}: cell 1 raised\n"
+    assert f"{fine}: executed in" in captured.out
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
 def test_read_only_exercises_folder_is_one_line_naming_file_and_reason(tmp_path, capsys):
     solutions, exercises = _solutions_dir(tmp_path)

@@ -251,6 +251,46 @@ def test_choice_rejects_a_correct_key_that_is_not_an_option():
         checks.Choice(["x", "y"], "q")
 
 
+def test_choice_from_text_is_the_same_choice_as_the_dicts():
+    spec = checks.Choice.from_text("""
+        a) L1 (absolute)
+           -> L1 grows
+              linearly.
+        b) L2
+           (squared)
+           -> Squaring makes a big residual dominate.
+        c) Neither
+        """, correct="b", hints=["Which loss grows faster?"])
+    assert spec.options == {"a": "L1 (absolute)", "b": "L2 (squared)", "c": "Neither"}
+    assert spec.explanations == {"a": "L1 grows linearly.",
+                                 "b": "Squaring makes a big residual dominate."}
+    assert spec.correct == {"b"} and spec.hints == ("Which loss grows faster?",)
+    for answer in ("a", "b", "c", "z"):
+        assert spec.feedback(answer) == outlier_choice().feedback(answer)
+
+
+@pytest.mark.parametrize("text", [
+    "a) one\n   -> first\n   -> second\nb) two",  # two explanations for one option
+    "an intro line\na) one\nb) two",  # text before the first option
+    "a) one\na) again\nb) two",  # an option twice
+])
+def test_choice_from_text_rejects_a_malformed_key(text):
+    with pytest.raises(checks.AnswerKeyError, match="Choice.from_text"):
+        checks.Choice.from_text(text, correct="a")
+
+
+def test_every_key_choice_has_an_explanation_for_every_option():
+    """The keys' text blocks parse into complete questions (a misplaced `->` would not)."""
+    from lessons import keys
+
+    for notebook in range(1, 9):
+        for key, spec in keys.exercises(f"{notebook:02d}.x").items():
+            if isinstance(spec, checks.Choice):
+                assert set(spec.explanations) == set(spec.options), key
+                assert all("->" not in text for text in [*spec.options.values(),
+                                                          *spec.explanations.values()]), key
+
+
 # --------------------------------------------------------------------------------------------
 # Expression
 # --------------------------------------------------------------------------------------------

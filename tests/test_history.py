@@ -171,3 +171,17 @@ def test_answer_key_of_08_specific_answers():
     # A weighted median that returns the upper middle value is caught.
     upper = lambda values, weights: float(np.sort(values)[len(values) // 2])  # noqa: E731
     assert not checks.feedback(nb08.EXERCISES["08.weighted_median"], upper).correct
+
+
+def test_timeline_text_table_reads_into_the_events():
+    first = history.TIMELINE[0]
+    assert first == history.Event(
+        1757, "Boscovich", "least absolute deviations",
+        "Combines five measured degrees of meridian by making the sum of absolute deviations as "
+        "small as possible, subject to the deviations summing to zero.",
+        ("stigler1986", "koenker2005", "plackett1972"), "l1", 3.4, "left")
+    by_year = {event.year: event for event in history.TIMELINE}
+    assert by_year[1955].who == "Charnes, Cooper & Ferguson"
+    assert (by_year[2005].align, by_year[2005].level) == ("right", -3.2)
+    assert isinstance(by_year[1774].level, float) and by_year[1774].level == 1.0
+    assert len(history.TIMELINE) == 19
