@@ -6,13 +6,17 @@ Importing this module changes nothing; only `use_style` touches Matplotlib's set
 Introduced in ``01_definitions``.
 """
 
+import base64
+import html
+import io
+
 import matplotlib as mpl
 import numpy as np
 
 from lessons import registry
 
 __all__ = ["COLORS", "LINESTYLES", "MARKERS", "use_style", "color", "label", "line_style",
-           "plot_loss_curves", "contrast_ratio", "plot_descent"]
+           "plot_loss_curves", "contrast_ratio", "plot_descent", "show", "figure_bundle"]
 
 # One colour per loss, everywhere in the course. SmoothL1 shares Huber's colour (it is Huber
 # divided by β) and is told apart by its line style.
@@ -174,6 +178,110 @@ def line_style(name, markers=False, **params):
         every = 10 if markers is True else int(markers)
         style.update(marker=MARKERS[key], markevery=every, markersize=6)
     return style
+
+
+def _png(fig):
+    """The PNG the inline backend would store for `fig` (same dpi, tight box, colours)."""
+    try:
+        from IPython.core.pylabtools import print_figure
+    except ImportError:
+        print_figure = None
+    data = print_figure(fig, "png") if print_figure else None
+    if data is None:  # plain Python, or a figure with no axes: Matplotlib's writer, same settings
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight",
+                    facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+        data = buffer.getvalue()
+    return data
+
+
+def figure_bundle(fig, alt, png=False):
+    """The display data of `fig` with its text alternative `alt`: ``{mime type: content}``.
+
+    ``text/html`` is an ``<img>`` holding the PNG as a ``data:`` URL, with ``alt`` set (JupyterLab,
+    Notebook 7, nbconvert's HTML and the site all prefer ``text/html`` to ``image/png``, and their
+    own image renderers write no ``alt``); ``text/plain`` is the sentence itself, for screen
+    readers of plain outputs and for nbval. With ``png=True`` the PNG is stored a second time as
+    ``image/png``, for exports that cannot show HTML (LaTeX/PDF); that doubles the stored size.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        One sentence describing what the figure shows (not "a figure of ...").
+    png : bool, optional
+        Also include ``image/png``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1))
+    >>> bundle = figure_bundle(fig, "An empty frame.")
+    >>> sorted(bundle), bundle["text/plain"]
+    (['text/html', 'text/plain'], 'An empty frame.')
+    >>> bundle["text/html"].startswith('<img src="data:image/png;base64,')
+    True
+    >>> figure_bundle(fig, " ")
+    Traceback (most recent call last):
+    ValueError: a figure needs its text alternative: alt="one sentence on what it shows".
+    """
+    alt = " ".join(str(alt or "").split())
+    if not alt:
+        raise ValueError('a figure needs its text alternative: alt="one sentence on what it '
+                         'shows".')
+    data = _png(fig)
+    encoded = base64.b64encode(data).decode("ascii")
+    bundle = {
+        "text/html": f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">',
+        "text/plain": alt,
+    }
+    if png:
+        bundle["image/png"] = encoded
+    return bundle
+
+
+def show(fig=None, *, alt, png=False):
+    """Show a figure with its text alternative, then close it (use instead of ``plt.show()``).
+
+    Every output renderer of the course's audiences (JupyterLab 4, Notebook 7, nbconvert and
+    nbgrader feedback, the static site) shows the image with `alt` as its alternative text; the
+    figure is closed so the inline backend does not show it a second time.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure, optional
+        The figure (default: pyplot's current figure).
+    alt : str
+        One sentence describing what the figure shows. The notebook cell's ``lessons.alt``
+        metadata holds the same sentence (tests/test_figures.py checks that they agree).
+    png : bool, optional
+        Also store ``image/png`` (see `figure_bundle`).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> show(fig, alt="An empty frame.")  # outside Jupyter: prints the sentence
+    An empty frame.
+    >>> plt.fignum_exists(fig.number)
+    False
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.gcf() if fig is None else fig
+    bundle = figure_bundle(fig, alt, png=png)
+    plt.close(fig)
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(bundle["text/plain"])
+    else:
+        display(bundle, raw=True)
 
 
 def _linear(channel):

@@ -54,14 +54,19 @@ def source(cell) -> str:
     return cell.source if isinstance(cell.source, str) else "".join(cell.source)
 
 
+def _is_figure(data) -> bool:
+    """An image output: an image mime type, or ``lessons.plotting.show``'s ``<img>`` HTML."""
+    return (any(mime in data for mime in _IMAGE_MIMES)
+            or str(data.get("text/html", "")).lstrip().startswith('<img src="data:image/'))
+
+
 def figure_cells(nb):
     """Indices of the code cells whose stored outputs hold an image (a figure)."""
     return [
         i
         for i, cell in enumerate(nb.cells)
         if cell.cell_type == "code"
-        and any(mime in out.get("data", {})
-                for out in cell.get("outputs", []) for mime in _IMAGE_MIMES)
+        and any(_is_figure(out.get("data", {})) for out in cell.get("outputs", []))
     ]
 
 
