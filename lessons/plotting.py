@@ -16,7 +16,8 @@ import numpy as np
 from lessons import registry
 
 __all__ = ["COLORS", "LINESTYLES", "MARKERS", "use_style", "color", "label", "line_style",
-           "plot_loss_curves", "contrast_ratio", "plot_descent", "show", "figure_bundle"]
+           "plot_loss_curves", "contrast_ratio", "plot_descent", "plot_line_shifts", "show",
+           "figure_bundle"]
 
 # One colour per loss, everywhere in the course. SmoothL1 shares Huber's colour (it is Huber
 # divided by β) and is told apart by its line style.
@@ -331,6 +332,52 @@ def plot_loss_curves(ax, residuals, curves):
     ax.axhline(0, color="black", linewidth=0.8)
     ax.legend()
     return lines
+
+
+def plot_line_shifts(axes, x, y, indices, moves, losses=("l2", "l1")):
+    """Influence curves: how far each fitted line moves at a point as that point is moved.
+
+    One panel per point in `indices`: for each loss, ``fitting.line_shift`` against the move,
+    with a zero line; the first panel carries the y-label and the legend.
+
+    Parameters
+    ----------
+    axes : sequence of matplotlib.axes.Axes
+        One per point.
+    x, y : array_like
+        The points.
+    indices : sequence of int
+        The points that move (0-based).
+    moves : ndarray
+        Vertical moves (the x-axis).
+    losses : sequence of str
+        The fitted lines.
+
+    Returns
+    -------
+    dict
+        ``{(index, loss): shifts}``, the plotted curves.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> axes = Figure().subplots(1, 2)
+    >>> shifts = plot_line_shifts(axes, [0, 1, 2, 3], [0, 1, 2, 3], (2, 3), np.array([0., 4.]))
+    >>> shifts[3, "l2"].round(6).tolist(), len(axes[0].lines)
+    ([0.0, 2.8], 3)
+    """
+    from lessons import fitting
+
+    shifts = {}
+    for ax, index in zip(axes, indices, strict=True):
+        for loss in losses:
+            shifts[index, loss] = fitting.line_shift(x, y, index, moves, loss)
+            ax.plot(moves, shifts[index, loss], **line_style(loss))
+        ax.set(title=f"Moving the point at x = {x[index]:g}", xlabel="how far the point moves")
+        ax.axhline(0, color="black", linewidth=0.8)
+    axes[0].set_ylabel("how far the line moves there")
+    axes[0].legend(loc="upper left")
+    return shifts
 
 
 def plot_location_objectives(axes, samples, locations, unit=""):
