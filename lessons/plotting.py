@@ -6,13 +6,18 @@ Importing this module changes nothing; only `use_style` touches Matplotlib's set
 Introduced in ``01_definitions``.
 """
 
+import base64
+import html
+import io
+
 import matplotlib as mpl
 import numpy as np
 
 from lessons import registry
 
 __all__ = ["COLORS", "LINESTYLES", "MARKERS", "use_style", "color", "label", "line_style",
-           "plot_loss_curves", "contrast_ratio", "plot_descent"]
+           "plot_loss_curves", "contrast_ratio", "plot_descent", "plot_line_shifts", "show",
+           "figure_bundle"]
 
 # One colour per loss, everywhere in the course. SmoothL1 shares Huber's colour (it is Huber
 # divided by β) and is told apart by its line style.
@@ -176,6 +181,110 @@ def line_style(name, markers=False, **params):
     return style
 
 
+def _png(fig):
+    """The PNG the inline backend would store for `fig` (same dpi, tight box, colours)."""
+    try:
+        from IPython.core.pylabtools import print_figure
+    except ImportError:
+        print_figure = None
+    data = print_figure(fig, "png") if print_figure else None
+    if data is None:  # plain Python, or a figure with no axes: Matplotlib's writer, same settings
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight",
+                    facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+        data = buffer.getvalue()
+    return data
+
+
+def figure_bundle(fig, alt, png=False):
+    """The display data of `fig` with its text alternative `alt`: ``{mime type: content}``.
+
+    ``text/html`` is an ``<img>`` holding the PNG as a ``data:`` URL, with ``alt`` set (JupyterLab,
+    Notebook 7, nbconvert's HTML and the site all prefer ``text/html`` to ``image/png``, and their
+    own image renderers write no ``alt``); ``text/plain`` is the sentence itself, for screen
+    readers of plain outputs and for nbval. With ``png=True`` the PNG is stored a second time as
+    ``image/png``, for exports that cannot show HTML (LaTeX/PDF); that doubles the stored size.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        One sentence describing what the figure shows (not "a figure of ...").
+    png : bool, optional
+        Also include ``image/png``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1))
+    >>> bundle = figure_bundle(fig, "An empty frame.")
+    >>> sorted(bundle), bundle["text/plain"]
+    (['text/html', 'text/plain'], 'An empty frame.')
+    >>> bundle["text/html"].startswith('<img src="data:image/png;base64,')
+    True
+    >>> figure_bundle(fig, " ")
+    Traceback (most recent call last):
+    ValueError: a figure needs its text alternative: alt="one sentence on what it shows".
+    """
+    alt = " ".join(str(alt or "").split())
+    if not alt:
+        raise ValueError('a figure needs its text alternative: alt="one sentence on what it '
+                         'shows".')
+    data = _png(fig)
+    encoded = base64.b64encode(data).decode("ascii")
+    bundle = {
+        "text/html": f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">',
+        "text/plain": alt,
+    }
+    if png:
+        bundle["image/png"] = encoded
+    return bundle
+
+
+def show(fig=None, *, alt, png=False):
+    """Show a figure with its text alternative, then close it (use instead of ``plt.show()``).
+
+    Every output renderer of the course's audiences (JupyterLab 4, Notebook 7, nbconvert and
+    nbgrader feedback, the static site) shows the image with `alt` as its alternative text; the
+    figure is closed so the inline backend does not show it a second time.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure, optional
+        The figure (default: pyplot's current figure).
+    alt : str
+        One sentence describing what the figure shows. The notebook cell's ``lessons.alt``
+        metadata holds the same sentence (tests/test_figures.py checks that they agree).
+    png : bool, optional
+        Also store ``image/png`` (see `figure_bundle`).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> show(fig, alt="An empty frame.")  # outside Jupyter: prints the sentence
+    An empty frame.
+    >>> plt.fignum_exists(fig.number)
+    False
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.gcf() if fig is None else fig
+    bundle = figure_bundle(fig, alt, png=png)
+    plt.close(fig)
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(bundle["text/plain"])
+    else:
+        display(bundle, raw=True)
+
+
 def _linear(channel):
     return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
 
@@ -223,6 +332,52 @@ def plot_loss_curves(ax, residuals, curves):
     ax.axhline(0, color="black", linewidth=0.8)
     ax.legend()
     return lines
+
+
+def plot_line_shifts(axes, x, y, indices, moves, losses=("l2", "l1")):
+    """Influence curves: how far each fitted line moves at a point as that point is moved.
+
+    One panel per point in `indices`: for each loss, ``fitting.line_shift`` against the move,
+    with a zero line; the first panel carries the y-label and the legend.
+
+    Parameters
+    ----------
+    axes : sequence of matplotlib.axes.Axes
+        One per point.
+    x, y : array_like
+        The points.
+    indices : sequence of int
+        The points that move (0-based).
+    moves : ndarray
+        Vertical moves (the x-axis).
+    losses : sequence of str
+        The fitted lines.
+
+    Returns
+    -------
+    dict
+        ``{(index, loss): shifts}``, the plotted curves.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> axes = Figure().subplots(1, 2)
+    >>> shifts = plot_line_shifts(axes, [0, 1, 2, 3], [0, 1, 2, 3], (2, 3), np.array([0., 4.]))
+    >>> shifts[3, "l2"].round(6).tolist(), len(axes[0].lines)
+    ([0.0, 2.8], 3)
+    """
+    from lessons import fitting
+
+    shifts = {}
+    for ax, index in zip(axes, indices, strict=True):
+        for loss in losses:
+            shifts[index, loss] = fitting.line_shift(x, y, index, moves, loss)
+            ax.plot(moves, shifts[index, loss], **line_style(loss))
+        ax.set(title=f"Moving the point at x = {x[index]:g}", xlabel="how far the point moves")
+        ax.axhline(0, color="black", linewidth=0.8)
+    axes[0].set_ylabel("how far the line moves there")
+    axes[0].legend(loc="upper left")
+    return shifts
 
 
 def plot_location_objectives(axes, samples, locations, unit=""):

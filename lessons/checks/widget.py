@@ -2,7 +2,7 @@
 
 The answer cell is the learner's one input (what nbgrader grades), so the view has no answer
 box: it shows the prompt, the verdict on the value passed in, a Choice's options as text, hints
-on request and, for a `Slider`, an exploration slider that is clearly *not* the answer.
+on request and, for a `Slider`, an exploration box that is clearly *not* the answer.
 
 Accessibility: the verdict is words and an emoji, never colour alone; its colours come from a
 small style sheet with one contrast-checked colour per JupyterLab theme (light and dark, see
@@ -45,11 +45,13 @@ class ExerciseView:
         button and the ``HTML`` of the hints shown so far.
     options_html : ipywidgets.HTML or None
         A Choice's options, as a list (None for other kinds).
-    explore : ipywidgets.FloatSlider or None
-        A Slider's exploration slider (None for other kinds): it moves nothing but its own
-        readout, and never produces a verdict.
+    explore : ipywidgets.BoundedFloatText or None
+        A Slider's exploration box (None for other kinds): a number field with a visible label
+        that a screen reader announces (a slider's handle cannot be given a name from Python),
+        stepped with the arrow keys; it moves nothing but its own readout, and never produces a
+        verdict.
     explore_html : ipywidgets.HTML or None
-        The exploration slider's readout and the reminder of how to answer.
+        The exploration box's readout and the reminder of how to answer.
     """
 
     def __init__(self, spec: Exercise, answer=...):
@@ -111,15 +113,17 @@ class ExerciseView:
         label = "Explore (not your answer)"
         if spec.description:
             label = f"{spec.description} — explore, not your answer"
-        self.explore = widgets.FloatSlider(
+        # A labelled number field, not a FloatSlider: ipywidgets gives a slider's handle no
+        # accessible name (axe: aria-input-field-name), while a text field's description is its
+        # <label for=...>. Arrow keys step it by `spec.step`, within [min, max].
+        self.explore = widgets.BoundedFloatText(
             value=spec.min,
             min=spec.min,
             max=spec.max,
             step=spec.step,
             description=label,
-            tooltip="An exploration slider: it does not answer the exercise",
+            tooltip="An exploration box: it does not answer the exercise",
             continuous_update=True,
-            readout_format=f".{decimals}f",
             style={"description_width": "initial"},
             layout=widgets.Layout(width="36em"),
         )

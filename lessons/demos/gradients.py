@@ -16,7 +16,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from lessons import plotting, registry
-from lessons.demos import WidgetDemo, slider
+from lessons.demos import WidgetDemo, picture, slider
 
 __all__ = ["LOSSES", "loss_value", "slope", "subgradients", "GradientExplorer"]
 
@@ -127,7 +127,9 @@ class GradientExplorer(WidgetDemo):
         self.delta_slider = slider(delta, 0.25, 2.5, 0.25, "Huber δ")
         self._build_figure()
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png")
+        self.image = picture(
+            "Live figure: left, the L2, L1 and Huber losses with their tangents at the residual e "
+            "chosen on the slider; right, their slopes against the residual.")
         self.widget = widgets.VBox(
             [widgets.HBox([self.slider, self.delta_slider]), self.image, self.readout]
         )

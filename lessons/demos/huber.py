@@ -15,7 +15,7 @@ import numpy as np
 
 from lessons import losses, plotting
 from lessons.canvas import LiveFigure, new_figure
-from lessons.demos import WidgetDemo
+from lessons.demos import WidgetDemo, picture
 from lessons.demos.outliers import LinesFigure
 
 __all__ = ["HuberCurves", "HuberFitDemo"]
@@ -78,7 +78,10 @@ class HuberCurves(WidgetDemo):
             step=_DELTA_STEP, description="δ (and β)", readout_format=".2f",
             continuous_update=True, style={"description_width": "initial"})
         self._build_figure()
-        self.image = widgets.Image(format="png")
+        self.image = picture(
+            "Live figure for the δ on the slider: left, the Huber loss (solid) and SmoothL1 with "
+            "β = δ (dashed) against the residual; right, their slopes, capped at ±δ for Huber "
+            "and ±1 for SmoothL1.")
         self.readout = widgets.HTML()
         self.readout.add_class("lessons-readout")
         self.widget = widgets.VBox([self.delta_slider, self.image, self.readout])
@@ -227,7 +230,9 @@ class HuberFitDemo(LinesFigure):
             value=self.delta, base=10, min=start - below * _LOG_STEP,
             max=start + above * _LOG_STEP, step=_LOG_STEP, description="Huber δ",
             readout_format=".3g", continuous_update=True, style={"description_width": "initial"})
-        self.image = widgets.Image(format="png")
+        self.image = picture(
+            "Live figure for the δ on the slider: the data with the L2, L1 and Huber lines; as δ "
+            "grows the Huber line moves from the L1 line to the L2 line.")
         self.widget = widgets.VBox([self.delta_slider, self.image, self.readout])
         self.delta_slider.observe(self._on_delta, names="value")
         self.redraw()

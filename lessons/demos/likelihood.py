@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lessons import estimators, plotting
-from lessons.demos import WidgetDemo, slider
+from lessons.demos import WidgetDemo, picture, slider
 
 __all__ = ["KIND_LABELS", "SamplingExplorer"]
 
@@ -82,7 +82,9 @@ class SamplingExplorer(WidgetDemo):
                                            continuous=False)
         self._build_figure()
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png")
+        self.image = picture(
+            "Live figure: histograms of the mean and the median of many samples drawn with the "
+            "noise, sample size and outlier fraction chosen above.")
         controls = widgets.HBox([self.kind_dropdown, self.n_slider, self.contamination_slider])
         self.widget = widgets.VBox([controls, self.image, self.readout])
         for control in (self.kind_dropdown, self.n_slider, self.contamination_slider):

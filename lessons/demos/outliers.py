@@ -20,7 +20,7 @@ from matplotlib.backend_bases import MouseButton
 
 from lessons import fitting, plotting, registry
 from lessons.canvas import LiveFigure, new_figure
-from lessons.demos import WidgetDemo
+from lessons.demos import WidgetDemo, picture
 
 __all__ = [
     "LinesFigure",
@@ -353,7 +353,9 @@ class SliderDemo(LinesFigure):
             value=float(self.y[index]), min=low, max=high, step=0.05, description="its height y",
             readout_format=".2f", continuous_update=True, style={"description_width": "initial"})
         self.reset_button = widgets.Button(description="Reset the points", icon="undo")
-        self.image = widgets.Image(format="png")
+        self.image = picture(
+            "Live figure: the points with their fitted L2 line (solid) and L1 line (dashed); the "
+            "sliders choose a point and set its height, and both lines refit.")
         self.widget = widgets.VBox([
             widgets.HBox([self.point_slider, self.height_slider, self.reset_button]),
             self.image,

@@ -14,16 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -36,34 +30,13 @@ except ImportError:  # reported by the lab_page fixture: skipped, or a failure u
     PlaywrightTimeoutError = TimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from labtools import CHROMIUM_FLAGS, JupyterLabServer, copy_course, find_chromium  # noqa: E402
+
 ARTIFACTS = ROOT / "artifacts" / "browser"
 LATENCY_FILE = ARTIFACTS / "latency.json"
-COURSE_FOLDERS = ("notebooks", "solutions", "exercises")
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-# Without the background-networking flags Chromium keeps retrying connections a closed network
-# refuses; --no-sandbox because CI runs as root in a container.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-SERVER_START_SECONDS = 180  # a loaded 2-core machine needs ~15 s; leave room
 APP_LOAD_SECONDS = 180
 RUN_ALL_SECONDS = 300
-
-# JupyterLab user settings for the test server: no news or update pop-ups over the screenshots,
-# and every cell kept in the page (no windowing), so offscreen outputs can be inspected.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-        "doNotDisturbMode": True,
-    },
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-}
 
 # Installed in the page before JupyterLab loads: records the time of every user input and of
 # every visible change a widget makes, so a latency is "input event -> first redraw after it".
@@ -279,125 +252,6 @@ def _unavailable(reason: str):
     if _in_ci():
         pytest.fail(f"CI=true but the browser test cannot run: {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def find_chromium() -> str | None:
-    """The Chromium binary: $LESSONS_CHROMIUM, else the first of the usual names on PATH."""
-    configured = os.environ.get("LESSONS_CHROMIUM")
-    if configured:
-        return configured if Path(configured).is_file() else None
-    return next((path for path in map(shutil.which, CHROMIUM_NAMES) if path), None)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def copy_course(destination: Path) -> None:
-    """Copy notebooks/, solutions/ and exercises/ (notebooks only) into `destination`."""
-    for folder in COURSE_FOLDERS:
-        source = ROOT / folder
-        if source.is_dir():
-            target = destination / folder
-            target.mkdir(parents=True)
-            for notebook in sorted(source.glob("*.ipynb")):
-                shutil.copy2(notebook, target / notebook.name)
-
-
-class JupyterLabServer:
-    """A JupyterLab server from this Python environment, serving folder `root` on localhost.
-
-    Parameters
-    ----------
-    root : Path
-        The folder the server shows (a throwaway copy of the course).
-    home : Path
-        Where its settings, workspaces, runtime files and IPython profile go.
-    """
-
-    def __init__(self, root: Path, home: Path):
-        self.root = root
-        self.port = _free_port()
-        self.token = secrets.token_hex(16)
-        self.log_path = home / "jupyterlab.log"
-        settings = home / "lab-settings"
-        for relative, values in LAB_SETTINGS.items():
-            path = settings / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(values))
-        env = dict(os.environ)
-        # `make test` sets MPLBACKEND=Agg for nbval; in a browser the kernel must choose its own.
-        env.pop("MPLBACKEND", None)
-        env.update(
-            JUPYTER_CONFIG_DIR=str(home / "config"),
-            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-            JUPYTERLAB_SETTINGS_DIR=str(settings),
-            JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-            IPYTHONDIR=str(home / "ipython"),
-            PYDEVD_DISABLE_FILE_VALIDATION="1",
-        )
-        command = [
-            sys.executable, "-m", "jupyterlab", "--no-browser",
-            "--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}",
-            "--LabApp.expose_app_in_browser=True",
-            f"--ServerApp.root_dir={root}",
-            # as `make lab`, Binder and the hub should run it: notebooks served with the local
-            # kernel's language_info, so none opens modified whatever Python runs the tests
-            # (lessons/labserver.py)
-            "--ServerApp.contents_manager_class=lessons.labserver.CourseContentsManager",
-        ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--allow-root")
-        # extra server options, e.g. LESSONS_LAB_ARGS=--ServerApp.contents_manager_class=
-        # lessons.labserver.CourseContentsManager (see lessons/labserver.py)
-        command.extend(os.environ.get("LESSONS_LAB_ARGS", "").split())
-        self._log = open(self.log_path, "w")  # closed in stop()
-        self.process = subprocess.Popen(
-            command, cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: kernels are stopped with it
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def log_tail(self, lines: int = 30) -> str:
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
-
-    def wait_until_ready(self, timeout: float = SERVER_START_SECONDS) -> float:
-        """Poll ``/api/status`` until the server answers; return the seconds it took."""
-        start = time.monotonic()
-        request = urllib.request.Request(
-            f"{self.url}/api/status", headers={"Authorization": f"token {self.token}"}
-        )
-        while time.monotonic() - start < timeout:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited early:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(request, timeout=2):
-                    return time.monotonic() - start
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """Stop the server and its kernels: SIGTERM, then SIGKILL to the group if it hangs."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        try:  # kernels left behind by a server killed mid-shutdown
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self._log.close()
 
 
 class LabPage:

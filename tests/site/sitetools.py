@@ -11,7 +11,6 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import socketserver
 import subprocess
 import sys
@@ -22,12 +21,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from labtools import CHROMIUM_FLAGS, find_chromium  # noqa: E402, F401 (re-exported)
+
 SITE = Path(os.environ.get("LESSONS_SITE_DIR", ROOT / "_site"))
 AXE_VERSION = "4.14.1"
 AXE_JS = ROOT / ".a11y" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 SERIOUS = ("serious", "critical")
 
 
@@ -40,14 +40,6 @@ def unavailable(reason: str):
     if in_ci():
         pytest.fail(f"CI=true but this test cannot run: {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def find_chromium() -> str | None:
-    configured = os.environ.get("LESSONS_CHROMIUM")
-    if configured:
-        return configured if Path(configured).is_file() else None
-    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-    return next((p for p in map(shutil.which, names) if p), None)
 
 
 def built_site() -> Path:

@@ -1,19 +1,16 @@
 """The course website (make site): home page, pages, links, figures' alt text, hidden pin cells.
 
-Reads the built ``_site/`` (built on demand when missing). The alt-text check is strict only with
-LESSONS_STRICT_ALT=1 (the integrator turns it on once every figure has its ``lessons.alt``);
-without it the figures still lacking a description are listed in artifacts/site/missing_alt.json.
+Reads the built ``_site/`` (built on demand when missing). Every figure must have its
+``lessons.alt`` (the figures lacking one are also listed in artifacts/site/missing_alt.json).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
 import subprocess
 import sys
-import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -158,12 +155,7 @@ def test_every_figure_has_a_text_alternative_on_the_page(site):
 def test_every_figure_has_its_lessons_alt_sentence():
     missing = site_build.missing_alt()
     sitetools.write_json("site/missing_alt.json", missing)
-    if os.environ.get("LESSONS_STRICT_ALT") == "1":
-        assert not missing, f"{len(missing)} figures without lessons.alt: {missing}"
-    elif missing:
-        warnings.warn(f"{len(missing)} figures still lack lessons.alt (strict with "
-                      "LESSONS_STRICT_ALT=1); list in artifacts/site/missing_alt.json",
-                      stacklevel=1)
+    assert not missing, f"{len(missing)} figures without lessons.alt: {missing}"
 
 
 def test_a_small_course_builds_with_alt_text_and_folded_pin_cells(tmp_path):
