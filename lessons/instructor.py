@@ -257,6 +257,7 @@ def _nbgrader_env(executable: str, base: dict | None = None) -> dict:
     return dict(base, PATH=os.pathsep.join([os.path.dirname(executable), base.get("PATH", "")]))
 
 
+_NBGRADER_ERROR = re.compile(r"\| ERROR\]")  # "[GenerateAssignmentApp | ERROR] ..."
 _CHECKSUM_WARNING = re.compile(r"Attribute 'checksum' for cell (\S+) has changed")
 
 
@@ -350,7 +351,12 @@ def _setup_failures(course_dir: Path, name: str) -> list[str]:
 
 
 def generate_release(course_dir, assignments, nbgrader: str | None = None) -> None:
-    """Run ``nbgrader generate_assignment NAME --force`` in `course_dir` for each assignment.
+    """Run ``nbgrader generate_assignment NAME --force`` in `course_dir` for the assignments.
+
+    When they are all the assignments in ``source/`` (the usual case: the whole course), one
+    ``nbgrader generate_assignment '*'`` does them all: nbgrader then starts once instead of
+    once per notebook, which is most of its time. Otherwise each is released on its own, so an
+    assignment of your own in the same course directory is never released with them.
 
     Parameters
     ----------
@@ -363,18 +369,31 @@ def generate_release(course_dir, assignments, nbgrader: str | None = None) -> No
     ------
     lessons.build.BuildError
         When nbgrader cannot be found or reports a failure.
+
+    Examples
+    --------
+    >>> try:
+    ...     generate_release("no-such-course", ["01_definitions"], nbgrader="no-nbgrader")
+    ... except build.BuildError as err:
+    ...     print(str(err)[:32])
+    cannot find the nbgrader command
     """
     executable = find_nbgrader(nbgrader)  # absolute: the command runs in course_dir
     env = _nbgrader_env(executable)
-    for name in assignments:
+    assignments = list(assignments)
+    everything = sorted(path.name for path in (Path(course_dir) / "source").iterdir()
+                        if path.is_dir())
+    runs = ["*"] if len(assignments) > 1 and sorted(assignments) == everything else assignments
+    for name in runs:
         result = subprocess.run(
             [executable, "generate_assignment", name, "--force"],
             cwd=course_dir, env=env, capture_output=True, text=True, check=False,
         )
-        if result.returncode != 0:
+        if result.returncode != 0 or _NBGRADER_ERROR.search(result.stdout + result.stderr):
             raise build.BuildError(
                 f"nbgrader generate_assignment {name} failed:\n{result.stdout}{result.stderr}"
             )
+    for name in assignments:
         print(f"released {name} to {Path(course_dir) / 'release' / name}")
 
 
