@@ -397,17 +397,42 @@ def generate_release(course_dir, assignments, nbgrader: str | None = None) -> No
         print(f"released {name} to {Path(course_dir) / 'release' / name}")
 
 
+def grading_parser(module: str, description: str) -> argparse.ArgumentParser:
+    """The command line of a ``python -m lessons.MODULE`` grading tool, with ``--solutions``.
+
+    The instructor kit and the learners' self-check (`lessons.selfcheck`) both grade against
+    the course's solution notebooks, found with the same option.
+
+    Parameters
+    ----------
+    module : str
+        The module's name in ``lessons``, for the usage line.
+    description : str
+        What the command does, for ``--help``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        To which the command adds its own arguments.
+
+    Examples
+    --------
+    >>> parser = grading_parser("selfcheck", "Grade notebooks.")
+    >>> parser.prog, parser.parse_args([]).solutions
+    ('python -m lessons.selfcheck', 'solutions')
+    """
+    parser = argparse.ArgumentParser(prog=f"python -m lessons.{module}", description=description)
+    parser.add_argument("--solutions", default="solutions", metavar="DIR",
+                        help="folder of the course's solution notebooks (default: solutions)")
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m lessons.instructor",
-        description="Lay out an nbgrader course directory (one assignment per notebook) "
-        "from the solution notebooks.",
-    )
+    parser = grading_parser("instructor", "Lay out an nbgrader course directory (one "
+                            "assignment per notebook) from the solution notebooks.")
     parser.add_argument("course_dir", metavar="DIR", help="the nbgrader course directory")
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                         help="only these solution notebooks, e.g. 01_definitions (default: all)")
-    parser.add_argument("--solutions", default="solutions", metavar="DIR",
-                        help="folder of solution notebooks (default: solutions)")
     parser.add_argument("--force", action="store_true",
                         help="overwrite source notebooks that were edited")
     parser.add_argument("--release", action="store_true",
