@@ -296,9 +296,7 @@ def autograde(course_dir, assignments, nbgrader: str | None = None,
     check_grading_kernel(executable, env)
     course_dir = Path(course_dir)
     report, problems = [], []
-    for name in assignments:
-        if not any((course_dir / "submitted").glob(f"*/{name}")):
-            continue
+    for name in submitted_assignments(course_dir, assignments):
         result = subprocess.run([executable, "autograde", name], cwd=course_dir, env=env,
                                 capture_output=True, text=True, check=False)
         log = result.stdout + result.stderr
@@ -319,6 +317,18 @@ def autograde(course_dir, assignments, nbgrader: str | None = None,
             + "\n  ".join(problems)
         )
     return report
+
+
+def submitted_assignments(course_dir, assignments) -> list[str]:
+    """The assignments with at least one submission in ``submitted/STUDENT/NAME/``.
+
+    Examples
+    --------
+    >>> submitted_assignments("no-such-course", ["01_definitions"])
+    []
+    """
+    submitted = Path(course_dir) / "submitted"
+    return [name for name in assignments if any(submitted.glob(f"*/{name}"))]
 
 
 def _checker_ids(course_dir: Path, name: str) -> set[str]:
@@ -446,6 +456,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_submissions(course_dir, names) -> None:
+    """Say which assignments have nothing to grade; stop when none has anything."""
+    submitted = submitted_assignments(course_dir, names)
+    if not submitted:
+        raise build.BuildError(
+            f"nothing to grade: no submissions in {Path(course_dir) / 'submitted'}/STUDENT/"
+            "NN_slug/. Collect them first (nbgrader collect, or zip_collect: a file its "
+            "pattern does not match is skipped with the warning \"Regular expression ... did "
+            "not match anything\"); see docs/instructors.md, step 3."
+        )
+    if len(submitted) < len(names):
+        skipped = [name for name in names if name not in submitted]
+        print(f"no submissions for {', '.join(skipped)}: not graded")
+
+
 def main(argv=None) -> int:
     """Command-line entry point; returns the exit status (0 on success, 1 otherwise)."""
     args = _parser().parse_args(argv)
@@ -457,6 +482,7 @@ def main(argv=None) -> int:
         if args.release:
             generate_release(args.course_dir, names, nbgrader=args.nbgrader)
         if args.autograde:
+            _check_submissions(args.course_dir, names)
             for line in autograde(args.course_dir, names, nbgrader=args.nbgrader):
                 print(line)
     except build.BuildError as err:

@@ -61,7 +61,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lessons import build
+from lessons import build, instructor
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "instructors.md"
@@ -394,7 +394,28 @@ def test_the_checkout_environments_were_left_alone(followed):
     print(f"\nthe guide, followed: {followed['seconds']:.0f} s\n{followed['transcript']}")
 
 
-# -- the parser on the guide's text (no nbgrader needed) -------------------------------------
+# -- without nbgrader ----------------------------------------------------------------------
+
+
+def test_autograde_with_nothing_collected_says_so(tmp_path, capsys):
+    """A zip_collect pattern that matches no file leaves submitted/ empty, and nbgrader says
+    only a warning: ``--autograde`` must not then finish quietly as if it had graded."""
+    course = tmp_path / "course"
+    arguments = [str(course), "01_definitions", "02_gradients",
+                 "--solutions", str(ROOT / "solutions"), "--autograde",
+                 "--nbgrader", str(tmp_path / "not-needed-before-the-check")]
+    assert instructor.main(arguments) == 1
+    error = capsys.readouterr().err
+    assert "nothing to grade: no submissions in" in error and "step 3" in error
+    folder = course / "submitted" / "ada" / "01_definitions"
+    folder.mkdir(parents=True)
+    assert instructor.submitted_assignments(course, ["01_definitions", "02_gradients"]) == [
+        "01_definitions"]
+    assert instructor.main(arguments) == 1  # now it looks for nbgrader (a fake path here)
+    captured = capsys.readouterr()
+    assert "no submissions for 02_gradients: not graded" in captured.out
+    assert "cannot find the nbgrader command" in captured.err
+
 
 
 def test_the_parser_reads_the_guide_as_written():
