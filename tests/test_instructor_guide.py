@@ -29,17 +29,17 @@ What is not literal, and why:
   ``import lessons`` in the grading kernel finds the checkout's package (installed editable),
   the ``make`` commands the clone's (``python -m`` runs from the clone).
 * **``.venv-nbgrader`` is a hard-linked copy** of the checkout's (``cp -al``, about a second),
-  with its scripts' ``#!`` lines pointed at the copy: the guide's ``ipykernel install --prefix
-  .venv-nbgrader`` writes a kernel into it, which must not change the checkout's environment
-  (other tests use it). The guide's ``tests/test_nbgrader.py`` command then finds nbgrader
-  installed and returns at once, as it does for an instructor who ran it before.
+  with its scripts' ``#!`` lines and ``activate`` pointed at the copy: the guide's
+  ``ipykernel install --prefix .venv-nbgrader`` writes a kernel into it, which must not change
+  the checkout's environment (other tests use it). The guide's ``tests/test_nbgrader.py``
+  command then finds nbgrader installed and returns at once, as it does for an instructor who
+  ran it before.
 * **The other place the guide offers for nbgrader**, the course's own environment (``pip
-  install ... nbgrader==0.9.6`` into ``.venv``), needs the network; the test checks that the
-  guide's command pins the version the test uses, and
-  ``tests/test_nbgrader.py::test_nbgrader_is_found_in_the_course_environment`` checks that
-  ``make instructor`` (``lessons.instructor.find_nbgrader``) looks next to the course's Python
-  first. The kernel check for that case is the course's own ``python3`` kernel, which imports
-  the course (as ``make selfcheck`` shows).
+  install ... nbgrader==0.9.6`` into ``.venv``), needs the network. The test checks that the
+  guide's command pins the version the test uses, and installs nbgrader into a copy of
+  ``.venv`` without pip (its commands in ``.venv/bin``, its packages through a ``.pth`` file):
+  then the guide's ``make instructor`` commands for one notebook must find it there, with no
+  ``.venv-nbgrader`` and no nbgrader on ``PATH``, and grade with the course's own kernel.
 * Jupyter's user folders (config, data, runtime) are empty temporary ones, so a kernel or
   nbgrader configuration of whoever runs the tests cannot change the outcome.
 
@@ -174,8 +174,13 @@ def _fresh_terminal_env(jupyter_home: Path) -> dict:
 # -- the clone -----------------------------------------------------------------------------
 
 
-def _clone(work: Path) -> Path:
-    """A fresh clone of HEAD at ``work/l1-vs-l2`` using the checkout's environments."""
+def _clone(work: Path, nbgrader_in_course_env: bool = False) -> Path:
+    """A fresh clone of HEAD at ``work/l1-vs-l2`` using the checkout's environments.
+
+    Normally ``.venv`` is a symlink to the checkout's and ``.venv-nbgrader`` a copy of the
+    checkout's. With `nbgrader_in_course_env`, ``.venv`` is a copy of the checkout's with
+    nbgrader in it (see :func:`_install_nbgrader_into`), and there is no ``.venv-nbgrader``.
+    """
     for venv in (ROOT / ".venv", ROOT / ".venv-nbgrader"):
         if not (venv / "bin" / "python").exists():
             _cannot_run(f"{venv.name} is missing: run `make setup` and "
@@ -187,7 +192,11 @@ def _clone(work: Path) -> Path:
         _cannot_run(f"{ROOT} is not a git repository, so it cannot be cloned")
     clone = work / "l1-vs-l2"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    (clone / ".venv").symlink_to(ROOT / ".venv")
+    if nbgrader_in_course_env:
+        _relocated_copy(ROOT / ".venv", clone / ".venv")
+        _install_nbgrader_into(clone / ".venv")
+    else:
+        (clone / ".venv").symlink_to(ROOT / ".venv")
     for name in ("pyproject.toml", "constraints.txt"):  # older than the environment's stamp
         os.utime(clone / name, (0, 0))
     up_to_date = subprocess.run(["make", "-q", "setup"], cwd=clone, capture_output=True,
@@ -195,22 +204,41 @@ def _clone(work: Path) -> Path:
     if not up_to_date:
         _cannot_run("the checkout's .venv was not built from HEAD's lock (pyproject.toml, "
                     "constraints.txt changed but not committed, or `make setup` not run)")
-    _copy_nbgrader_venv(ROOT / ".venv-nbgrader", clone / ".venv-nbgrader")
+    if not nbgrader_in_course_env:
+        _relocated_copy(ROOT / ".venv-nbgrader", clone / ".venv-nbgrader")
     return clone
 
 
-def _copy_nbgrader_venv(source: Path, target: Path) -> None:
+def _install_nbgrader_into(venv: Path) -> None:
+    """What ``pip install -c constraints.txt nbgrader==0.9.6`` into `venv` gives, offline:
+    nbgrader's commands in ``venv/bin`` run by `venv`'s Python, and its packages importable
+    there (a ``.pth`` file naming ``.venv-nbgrader``'s site-packages, after `venv`'s own; both
+    were installed with the same lock, so the packages they share have the same versions)."""
+    source = ROOT / ".venv-nbgrader"
+    site = next((source / "lib").glob("python3*/site-packages"))
+    (next((venv / "lib").glob("python3*/site-packages")) / "zz-nbgrader.pth").write_text(
+        f"{site}\n")
+    for command in ("nbgrader", "alembic"):
+        text = (source / "bin" / command).read_text()
+        script = venv / "bin" / command
+        script.write_text(text.replace(f"#!{source}/bin/python", f"#!{venv}/bin/python", 1))
+        script.chmod(0o755)
+
+
+def _relocated_copy(source: Path, target: Path) -> None:
+    """A hard-linked copy of the venv `source` at `target` that is a venv of its own: the
+    scripts' ``#!`` lines and ``activate``'s ``VIRTUAL_ENV`` name `target` (as new files, so the
+    hard links to `source`'s files are left as they are)."""
     subprocess.run(["cp", "-al", str(source), str(target)], check=True)
-    old, new = f"#!{source}/bin/", f"#!{target}/bin/"
+    old, new = str(source).encode(), str(target).encode()
     for script in (target / "bin").iterdir():
-        if script.is_symlink() or not script.is_file():
+        if script.is_symlink() or not script.is_file() or script.stat().st_size > 1_000_000:
             continue
-        with open(script, "rb") as handle:
-            if not handle.read(len(old)) == old.encode():
-                continue
-        text = script.read_bytes().replace(old.encode(), new.encode(), 1)
+        text = script.read_bytes()
+        if old not in text:
+            continue
         replacement = script.with_name(script.name + ".new")
-        replacement.write_bytes(text)  # a new file: the hard link to the checkout's is left
+        replacement.write_bytes(text.replace(old, new))
         replacement.chmod(script.stat().st_mode)
         replacement.replace(script)
 
@@ -300,6 +328,7 @@ def followed(tmp_path_factory):
         "clone": clone, "course": course, "section": section, "blocks": blocks,
         "setup": setup, "pip": pip, "outputs": outputs, "expected": expected,
         "transcript": "\n\n".join(terminal.transcript),
+        "virtual_env": terminal.env.get("VIRTUAL_ENV"),
         "seconds": time.monotonic() - started,
     }
 
@@ -387,11 +416,42 @@ def test_feedback_html_shows_the_verdicts(followed):
 
 
 def test_the_checkout_environments_were_left_alone(followed):
+    assert followed["virtual_env"] == str(followed["clone"] / ".venv-nbgrader")  # activated
     kernel = ROOT / ".venv-nbgrader" / "share" / "jupyter" / "kernels" / "python3"
     assert str(followed["clone"]) not in (kernel / "kernel.json").read_text()
     nbgrader = (ROOT / ".venv-nbgrader" / "bin" / "nbgrader").read_text().split("\n", 1)[0]
     assert nbgrader == f"#!{ROOT / '.venv-nbgrader'}/bin/python"
     print(f"\nthe guide, followed: {followed['seconds']:.0f} s\n{followed['transcript']}")
+
+
+def test_make_instructor_finds_nbgrader_in_the_course_environment(tmp_path):
+    """The guide's other place for nbgrader, the course's own ``.venv``, installed offline as
+    :func:`_install_nbgrader_into` says; no ``.venv-nbgrader``, no nbgrader on ``PATH``. The
+    guide's commands for releasing one notebook and autograding must find it there and grade
+    with the course's own ``python3`` kernel."""
+    clone = _clone(tmp_path, nbgrader_in_course_env=True)
+    section = grading_section((clone / "docs" / "instructors.md").read_text(encoding="utf-8"))
+    prose = " ".join(re.sub(r"```.*?```", "", section, flags=re.S).split())
+    release = re.search(r'`(make instructor COURSE=\S+ ARGS="--release \w+")`', prose).group(1)
+    name = release.rsplit(" ", 1)[1].strip('"')
+    autograde = next(line for block in bash_blocks(section) for line in block.split("\n")
+                     if line.startswith("make instructor") and "--autograde" in line)
+    collected = re.search(r"into `(submitted/STUDENT/NN_slug/NN_slug\.ipynb)`", section).group(1)
+    terminal = Terminal(clone, _fresh_terminal_env(tmp_path / "jupyter-home"), tmp_path / "t")
+    assert shutil.which("nbgrader", path=terminal.env["PATH"]) is None
+    assert not (clone / ".venv-nbgrader").exists()
+
+    output = terminal.run(release)
+    course = (clone / "../l1-vs-l2-grading").resolve()
+    assert f"released {name}" in output
+    submission = course / collected.replace("STUDENT", "ada").replace("NN_slug", name)
+    submission.parent.mkdir(parents=True)
+    shutil.copy(course / "source" / name / f"{name}.ipynb", submission)
+    output = terminal.run(autograde)
+    assert f"autograded {name}: 0 checker cell(s) got their hidden tests back" in output, output
+    graded = nbformat.read(course / "autograded" / "ada" / name / f"{name}.ipynb", as_version=4)
+    verdicts = "".join(str(cell.get("outputs", "")) for cell in graded.cells)
+    assert verdicts.count("✅ Correct") == _checkers(course / "source" / name / f"{name}.ipynb")
 
 
 # -- without nbgrader ----------------------------------------------------------------------
