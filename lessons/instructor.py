@@ -473,7 +473,7 @@ def _check_submissions(course_dir, names) -> None:
 
 def main(argv=None) -> int:
     """Command-line entry point; returns the exit status (0 on success, 1 otherwise)."""
-    args = _parser().parse_args(argv)
+    args = _parser().parse_intermixed_args(argv)  # "DIR --release 01_definitions" too
     try:
         sources = layout_course(
             args.course_dir, args.solutions, names=args.notebooks, force=args.force
