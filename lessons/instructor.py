@@ -13,8 +13,8 @@ writes, for every ``solutions/NN_slug.ipynb`` (or only the NOTEBOOKs named, e.g.
 
 The source notebooks come from `lessons.build.nbgrader_source`: the exercise's cells and nbgrader
 metadata with the answers and hidden tests still in place. ``--release`` then runs
-``nbgrader generate_assignment`` on each assignment, which writes the student version to
-``DIR/release/NN_slug/`` and records the hidden tests in ``DIR/gradebook.db`` for
+``nbgrader generate_assignment`` (once for the whole course: `generate_release`), which
+writes the student version to ``DIR/release/NN_slug/`` and records the hidden tests in ``DIR/gradebook.db`` for
 ``nbgrader autograde``. ``--autograde`` runs ``nbgrader autograde`` on each assignment after
 checking that nbgrader's ``python3`` kernel can import the course (else every exercise would
 silently score 0), and fails loudly, naming the cause, when a notebook could not run its
