@@ -11,15 +11,16 @@ writes, for every ``solutions/NN_slug.ipynb`` (or only the NOTEBOOKs named, e.g.
     DIR/nbgrader_config.py                      (kept if it exists: it is yours to edit)
     DIR/source/NN_slug/NN_slug.ipynb            answers, hidden tests and nbgrader metadata
 
-The source notebooks come from `lessons.build.nbgrader_source`: the exercise's cells and nbgrader
-metadata with the answers and hidden tests still in place. ``--release`` then runs
-``nbgrader generate_assignment`` (once for the whole course: `generate_release`), which
-writes the student version to ``DIR/release/NN_slug/`` and records the hidden tests in
-``DIR/gradebook.db`` for ``nbgrader autograde``. ``--autograde`` runs ``nbgrader autograde``
-on each assignment after checking that nbgrader's ``python3`` kernel can import the course (else every exercise would
-silently score 0), and fails loudly, naming the cause, when a notebook could not run its
-setup; it also sorts nbgrader's "checksum has changed" warnings into the expected ones (a
-checker cell getting its hidden test back) and real edits of locked cells by a learner.
+The source notebooks come from `lessons.build.nbgrader_source`: the exercise's cells and
+nbgrader metadata with the answers and hidden tests still in place. ``--release`` then runs
+``nbgrader generate_assignment`` (once for the whole course: `generate_release`), which writes
+the student version to ``DIR/release/NN_slug/`` and records the hidden tests in
+``DIR/gradebook.db`` for ``nbgrader autograde``. ``--autograde`` runs ``nbgrader autograde`` on
+each assignment after checking that nbgrader's ``python3`` kernel can import the course (else
+every exercise would silently score 0), and fails loudly, naming the cause, when a notebook
+could not run its setup; it also sorts nbgrader's "checksum has changed" warnings into the
+expected ones (a checker cell getting its hidden test back) and real edits of locked cells by a
+learner.
 
 nbgrader itself is not a course dependency: install it where you grade. It is looked for, in
 order: ``--nbgrader EXE``; next to the Python running this (the course's environment,
