@@ -11,15 +11,16 @@ writes, for every ``solutions/NN_slug.ipynb`` (or only the NOTEBOOKs named, e.g.
     DIR/nbgrader_config.py                      (kept if it exists: it is yours to edit)
     DIR/source/NN_slug/NN_slug.ipynb            answers, hidden tests and nbgrader metadata
 
-The source notebooks come from `lessons.build.nbgrader_source`: the exercise's cells and nbgrader
-metadata with the answers and hidden tests still in place. ``--release`` then runs
-``nbgrader generate_assignment`` on each assignment, which writes the student version to
-``DIR/release/NN_slug/`` and records the hidden tests in ``DIR/gradebook.db`` for
-``nbgrader autograde``. ``--autograde`` runs ``nbgrader autograde`` on each assignment after
-checking that nbgrader's ``python3`` kernel can import the course (else every exercise would
-silently score 0), and fails loudly, naming the cause, when a notebook could not run its
-setup; it also sorts nbgrader's "checksum has changed" warnings into the expected ones (a
-checker cell getting its hidden test back) and real edits of locked cells by a learner.
+The source notebooks come from `lessons.build.nbgrader_source`: the exercise's cells and
+nbgrader metadata with the answers and hidden tests still in place. ``--release`` then runs
+``nbgrader generate_assignment`` (once for the whole course: `generate_release`), which writes
+the student version to ``DIR/release/NN_slug/`` and records the hidden tests in
+``DIR/gradebook.db`` for ``nbgrader autograde``. ``--autograde`` runs ``nbgrader autograde`` on
+each assignment after checking that nbgrader's ``python3`` kernel can import the course (else
+every exercise would silently score 0), and fails loudly, naming the cause, when a notebook
+could not run its setup; it also sorts nbgrader's "checksum has changed" warnings into the
+expected ones (a checker cell getting its hidden test back) and real edits of locked cells by a
+learner.
 
 nbgrader itself is not a course dependency: install it where you grade. It is looked for, in
 order: ``--nbgrader EXE``; next to the Python running this (the course's environment,
@@ -257,6 +258,7 @@ def _nbgrader_env(executable: str, base: dict | None = None) -> dict:
     return dict(base, PATH=os.pathsep.join([os.path.dirname(executable), base.get("PATH", "")]))
 
 
+_NBGRADER_ERROR = re.compile(r"\| ERROR\]")  # "[GenerateAssignmentApp | ERROR] ..."
 _CHECKSUM_WARNING = re.compile(r"Attribute 'checksum' for cell (\S+) has changed")
 
 
@@ -295,9 +297,7 @@ def autograde(course_dir, assignments, nbgrader: str | None = None,
     check_grading_kernel(executable, env)
     course_dir = Path(course_dir)
     report, problems = [], []
-    for name in assignments:
-        if not any((course_dir / "submitted").glob(f"*/{name}")):
-            continue
+    for name in submitted_assignments(course_dir, assignments):
         result = subprocess.run([executable, "autograde", name], cwd=course_dir, env=env,
                                 capture_output=True, text=True, check=False)
         log = result.stdout + result.stderr
@@ -318,6 +318,18 @@ def autograde(course_dir, assignments, nbgrader: str | None = None,
             + "\n  ".join(problems)
         )
     return report
+
+
+def submitted_assignments(course_dir, assignments) -> list[str]:
+    """The assignments with at least one submission in ``submitted/STUDENT/NAME/``.
+
+    Examples
+    --------
+    >>> submitted_assignments("no-such-course", ["01_definitions"])
+    []
+    """
+    submitted = Path(course_dir) / "submitted"
+    return [name for name in assignments if any(submitted.glob(f"*/{name}"))]
 
 
 def _checker_ids(course_dir: Path, name: str) -> set[str]:
@@ -350,7 +362,12 @@ def _setup_failures(course_dir: Path, name: str) -> list[str]:
 
 
 def generate_release(course_dir, assignments, nbgrader: str | None = None) -> None:
-    """Run ``nbgrader generate_assignment NAME --force`` in `course_dir` for each assignment.
+    """Run ``nbgrader generate_assignment NAME --force`` in `course_dir` for the assignments.
+
+    When they are all the assignments in ``source/`` (the usual case: the whole course), one
+    ``nbgrader generate_assignment '*'`` does them all: nbgrader then starts once instead of
+    once per notebook, which is most of its time. Otherwise each is released on its own, so an
+    assignment of your own in the same course directory is never released with them.
 
     Parameters
     ----------
@@ -363,32 +380,70 @@ def generate_release(course_dir, assignments, nbgrader: str | None = None) -> No
     ------
     lessons.build.BuildError
         When nbgrader cannot be found or reports a failure.
+
+    Examples
+    --------
+    >>> try:
+    ...     generate_release("no-such-course", ["01_definitions"], nbgrader="no-nbgrader")
+    ... except build.BuildError as err:
+    ...     print(str(err)[:32])
+    cannot find the nbgrader command
     """
     executable = find_nbgrader(nbgrader)  # absolute: the command runs in course_dir
     env = _nbgrader_env(executable)
-    for name in assignments:
+    assignments = list(assignments)
+    everything = sorted(path.name for path in (Path(course_dir) / "source").iterdir()
+                        if path.is_dir())
+    runs = ["*"] if len(assignments) > 1 and sorted(assignments) == everything else assignments
+    for name in runs:
         result = subprocess.run(
             [executable, "generate_assignment", name, "--force"],
             cwd=course_dir, env=env, capture_output=True, text=True, check=False,
         )
-        if result.returncode != 0:
+        if result.returncode != 0 or _NBGRADER_ERROR.search(result.stdout + result.stderr):
             raise build.BuildError(
                 f"nbgrader generate_assignment {name} failed:\n{result.stdout}{result.stderr}"
             )
+    for name in assignments:
         print(f"released {name} to {Path(course_dir) / 'release' / name}")
 
 
+def grading_parser(module: str, description: str) -> argparse.ArgumentParser:
+    """The command line of a ``python -m lessons.MODULE`` grading tool, with ``--solutions``.
+
+    The instructor kit and the learners' self-check (`lessons.selfcheck`) both grade against
+    the course's solution notebooks, found with the same option.
+
+    Parameters
+    ----------
+    module : str
+        The module's name in ``lessons``, for the usage line.
+    description : str
+        What the command does, for ``--help``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        To which the command adds its own arguments.
+
+    Examples
+    --------
+    >>> parser = grading_parser("selfcheck", "Grade notebooks.")
+    >>> parser.prog, parser.parse_args([]).solutions
+    ('python -m lessons.selfcheck', 'solutions')
+    """
+    parser = argparse.ArgumentParser(prog=f"python -m lessons.{module}", description=description)
+    parser.add_argument("--solutions", default="solutions", metavar="DIR",
+                        help="folder of the course's solution notebooks (default: solutions)")
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m lessons.instructor",
-        description="Lay out an nbgrader course directory (one assignment per notebook) "
-        "from the solution notebooks.",
-    )
+    parser = grading_parser("instructor", "Lay out an nbgrader course directory (one "
+                            "assignment per notebook) from the solution notebooks.")
     parser.add_argument("course_dir", metavar="DIR", help="the nbgrader course directory")
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                         help="only these solution notebooks, e.g. 01_definitions (default: all)")
-    parser.add_argument("--solutions", default="solutions", metavar="DIR",
-                        help="folder of solution notebooks (default: solutions)")
     parser.add_argument("--force", action="store_true",
                         help="overwrite source notebooks that were edited")
     parser.add_argument("--release", action="store_true",
@@ -402,9 +457,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_submissions(course_dir, names) -> None:
+    """Say which assignments have nothing to grade; stop when none has anything."""
+    submitted = submitted_assignments(course_dir, names)
+    if not submitted:
+        raise build.BuildError(
+            f"nothing to grade: no submissions in {Path(course_dir) / 'submitted'}/STUDENT/"
+            "NN_slug/. Collect them first (nbgrader collect, or zip_collect: a file its "
+            "pattern does not match is skipped with the warning \"Regular expression ... did "
+            "not match anything\"); see docs/instructors.md, step 3."
+        )
+    if len(submitted) < len(names):
+        skipped = [name for name in names if name not in submitted]
+        print(f"no submissions for {', '.join(skipped)}: not graded")
+
+
 def main(argv=None) -> int:
     """Command-line entry point; returns the exit status (0 on success, 1 otherwise)."""
-    args = _parser().parse_args(argv)
+    args = _parser().parse_intermixed_args(argv)  # "DIR --release 01_definitions" too
     try:
         sources = layout_course(
             args.course_dir, args.solutions, names=args.notebooks, force=args.force
@@ -413,6 +483,7 @@ def main(argv=None) -> int:
         if args.release:
             generate_release(args.course_dir, names, nbgrader=args.nbgrader)
         if args.autograde:
+            _check_submissions(args.course_dir, names)
             for line in autograde(args.course_dir, names, nbgrader=args.nbgrader):
                 print(line)
     except build.BuildError as err:

@@ -32,9 +32,9 @@ from pathlib import Path
 
 import nbformat
 
-from lessons import build
+from lessons import build, instructor
 
-CELL_TIMEOUT_SECONDS = 120
+CELL_TIMEOUT_SECONDS = instructor.CELL_TIMEOUT_SECONDS  # as the graders' nbgrader_config.py
 SYMBOLS = {"correct": "✅", "incorrect": "❌", "unanswered": "⏳"}
 _VERDICT = re.compile(
     r"(✅ Correct|❌ Not quite|⏳ Not answered yet|⏳ Not implemented yet|⚠\ufe0f? Can['’]t check"
@@ -310,14 +310,10 @@ def selfcheck(path, solutions_dir="solutions", timeout: int = CELL_TIMEOUT_SECON
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m lessons.selfcheck",
-        description="Grade exercise notebooks in a fresh kernel exactly as nbgrader autograde "
-        "would, and print one line per exercise and the score.",
-    )
+    parser = instructor.grading_parser(
+        "selfcheck", "Grade exercise notebooks in a fresh kernel exactly as nbgrader "
+        "autograde would, and print one line per exercise and the score.")
     parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
-    parser.add_argument("--solutions", default="solutions", metavar="DIR",
-                        help="the course's solution notebooks (default: solutions)")
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT_SECONDS, metavar="SECONDS",
                         help=f"time limit per cell (default: {CELL_TIMEOUT_SECONDS})")
     return parser
