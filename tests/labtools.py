@@ -47,6 +47,21 @@ LAB_SETTINGS = {
 }
 
 
+# Opens a notebook in JupyterLab and keeps its panel as window.__lessonsPanel (the browser and
+# a11y tests read the panel from there).
+OPEN_NOTEBOOK_JS = """
+async (path) => {
+  const app = window.jupyterapp;
+  await app.restored;
+  const panel = await app.commands.execute('docmanager:open', { path, factory: 'Notebook' });
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  app.shell.activateById(panel.id);
+  window.__lessonsPanel = panel;
+  return panel.id;
+}
+"""
+
 def find_chromium() -> str | None:
     """The Chromium binary: $LESSONS_CHROMIUM, else the first of the usual names on PATH."""
     configured = os.environ.get("LESSONS_CHROMIUM")

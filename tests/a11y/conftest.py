@@ -17,21 +17,10 @@ import labtools  # noqa: E402
 import sitetools  # noqa: E402
 
 COURSE = Path(os.environ.get("LESSONS_COURSE_ROOT", sitetools.ROOT))
-OPEN_NOTEBOOK_JS = """
-async (path) => {
-  const app = window.jupyterapp;
-  await app.restored;
-  const panel = await app.commands.execute('docmanager:open', { path, factory: 'Notebook' });
-  await panel.context.ready;
-  await panel.sessionContext.ready;
-  app.shell.activateById(panel.id);
-  window.__a11yPanel = panel;
-  return panel.id;
-}
-"""
+OPEN_NOTEBOOK_JS = labtools.OPEN_NOTEBOOK_JS
 KERNEL_IDLE_JS = """
 () => {
-  const panel = window.__a11yPanel;
+  const panel = window.__lessonsPanel;
   const kernel = panel && panel.sessionContext.session?.kernel;
   return kernel && kernel.status === 'idle'
     && !panel.content.widgets.some((c) => c.model.type === 'code' && c.promptNode
@@ -85,5 +74,5 @@ def lab_page(lab, browser):
                                               page.wait_for_function(KERNEL_IDLE_JS,
                                                                      timeout=timeout))
     yield page
-    page.evaluate("() => window.__a11yPanel && window.__a11yPanel.sessionContext.shutdown()")
+    page.evaluate("() => window.__lessonsPanel && window.__lessonsPanel.sessionContext.shutdown()")
     page.close()

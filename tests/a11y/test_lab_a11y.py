@@ -57,7 +57,7 @@ CONTROLS_JS = """
 
 # Every figure <img> in the open notebook's outputs: its alt, whether it loaded, its source.
 FIGURES_JS = """
-() => [...window.__a11yPanel.node.querySelectorAll('.jp-OutputArea-output img')].map((img) => ({
+() => [...window.__lessonsPanel.node.querySelectorAll('.jp-OutputArea-output img')].map((img) => ({
   alt: img.getAttribute('alt'), loaded: img.complete && img.naturalWidth > 0,
   src: (img.getAttribute('src') || '').slice(0, 22)
 }))
@@ -131,7 +131,7 @@ def test_figures_keep_their_alt_text_in_an_untrusted_notebook(lab_page, lab):
     lab_page.wait_for_function("() => document.querySelector('.jp-OutputArea-output img')",
                                timeout=60_000)
     lab_page.wait_for_timeout(500)
-    trusted = lab_page.evaluate("() => window.__a11yPanel.content.model.cells.get(0).trusted")
+    trusted = lab_page.evaluate("() => window.__lessonsPanel.content.model.cells.get(0).trusted")
     figures = lab_page.evaluate(FIGURES_JS)
     expected = _expected_alts(served / fresh)
     violations = [v["id"] for v in sitetools.run_axe(lab_page, ".jp-Notebook")
@@ -174,7 +174,7 @@ def test_one_exercise_of_each_kind_with_the_keyboard_alone(lab_page, lab):
     lab_page.open_notebook(fresh)
     keyboard = lab_page.keyboard
     # Focus the notebook's first cell in command mode, then walk down with Shift+Enter.
-    focus_js = ("(i) => { const p = window.__a11yPanel; p.content.activeCellIndex = i; "
+    focus_js = ("(i) => { const p = window.__lessonsPanel; p.content.activeCellIndex = i; "
                 "p.content.mode = 'command'; p.content.node.focus(); }")
     lab_page.evaluate(focus_js, 0)  # where a learner's first click would put the focus
     answers = {answer: kind for kind, (answer, *_rest) in kinds.items()}

@@ -31,7 +31,13 @@ except ImportError:  # reported by the lab_page fixture: skipped, or a failure u
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
-from labtools import CHROMIUM_FLAGS, JupyterLabServer, copy_course, find_chromium  # noqa: E402
+from labtools import (  # noqa: E402
+    CHROMIUM_FLAGS,
+    OPEN_NOTEBOOK_JS,
+    JupyterLabServer,
+    copy_course,
+    find_chromium,
+)
 
 ARTIFACTS = ROOT / "artifacts" / "browser"
 LATENCY_FILE = ARTIFACTS / "latency.json"
@@ -96,19 +102,6 @@ LATENCY_JS = """
   const start = inputs[inputs.length - 1].t;
   const change = log.changes.find((c) => c.t >= start && kinds.includes(c.kind));
   return change ? { ms: change.t - start } : null;
-}
-"""
-
-OPEN_NOTEBOOK_JS = """
-async (path) => {
-  const app = window.jupyterapp;
-  await app.restored;
-  const panel = await app.commands.execute('docmanager:open', { path, factory: 'Notebook' });
-  await panel.context.ready;
-  await panel.sessionContext.ready;
-  app.shell.activateById(panel.id);
-  window.__lessonsPanel = panel;
-  return panel.id;
 }
 """
 
