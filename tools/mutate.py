@@ -38,37 +38,78 @@ class Mutation:
     note: str = ""  # e.g. who owns the file, or what to update after a restructuring
 
 
+EDGES = ("tests/test_checks_edges.py",)
+ANSWERS_01_04 = ("tests/answers/test_keys_nb01_04.py",)
+HIDDEN = ("tests/test_hidden_tests.py",)
+
 MUTATIONS = (
-    # --- the issue's mutations (lessons/checks.py is being split into a package by the
-    #     checkers helper: these four target the pre-split file; update file/old when merged)
-    Mutation("checks: Expression accepts anything within 10 %", "lessons/checks.py",
-             "_NUMERIC_RTOL = 1e-7", "_NUMERIC_RTOL = 0.1", ("tests/test_checks.py",),
-             note="integrator: retarget at the lessons/checks package"),
-    Mutation("checks: Slider accepts anything within 10 %", "lessons/checks.py",
+    # --- the issue's mutations: the checkers (lessons/checks/) at their tolerance edges
+    Mutation("checks: Expression accepts anything within 10 %", "lessons/checks/equivalence.py",
+             "NUMERIC_RTOL = 1e-7", "NUMERIC_RTOL = 0.1", EDGES),
+    Mutation("checks: Slider accepts anything within 10 %", "lessons/checks/specs.py",
              "return abs(value - target) <= self.tol + 1e-9 * (1.0 + abs(target))",
-             "return abs(value - target) <= self.tol + 0.1 * abs(target)",
-             ("tests/test_checks.py",), note="integrator: retarget at the lessons/checks package"),
-    Mutation("checks: Function accepts anything within 10 %", "lessons/checks.py",
-             "same = bool(np.allclose(got, wanted, rtol=self.rtol, atol=self.atol,",
-             "same = bool(np.allclose(got, wanted, rtol=0.1, atol=self.atol,",
-             ("tests/test_checks.py",), note="integrator: retarget at the lessons/checks package"),
-    Mutation("checks: Number tolerance widened to 5 %", "lessons/checks.py",
+             "return abs(value - target) <= self.tol + 0.1 * abs(target)", EDGES),
+    Mutation("checks: Function accepts anything within 10 %", "lessons/checks/functions.py",
+             "same = bool(np.allclose(got, wanted.astype(float), rtol=self.rtol,",
+             "same = bool(np.allclose(got, wanted.astype(float), rtol=0.1,", EDGES),
+    Mutation("checks: Number tolerance widened to 5 %", "lessons/checks/specs.py",
              "return abs(value - target) <= self.atol + self.rtol * abs(target)",
-             "return abs(value - target) <= self.atol + 0.05 * abs(target)",
-             ("tests/test_checks.py",), note="integrator: retarget at the lessons/checks package"),
+             "return abs(value - target) <= self.atol + 0.05 * abs(target)", EDGES),
+    Mutation("checks: Number with significant figures accepts anything within 5 %",
+             "lessons/checks/specs.py",
+             "slack = half_unit(target, self.sig_figs) + 1e-12 * abs(target)",
+             "slack = 0.05 * abs(target)", EDGES),
+    # --- the issue's mutations: answer keys against the independent tables (tests/answers/)
     Mutation("key nb01: wrong expected MAE", "lessons/keys/nb01.py",
-             "expected=losses.l1_loss(_times.predicted, _times.actual),",
-             "expected=1.01 * losses.l1_loss(_times.predicted, _times.actual),",
-             ("tests/test_answer_keys.py",)),
+             '"01.mae_delivery": checks.Number(\n        losses.l1_loss(',
+             '"01.mae_delivery": checks.Number(\n        1.01 * losses.l1_loss(', ANSWERS_01_04),
+    Mutation("key nb01: a second letter accepted in a 'check your understanding' question",
+             "lessons/keys/nb01.py",
+             '        correct="b",\n        explanations={\n            "a": "L1 grows',
+             '        correct=("b", "c"),\n        explanations={\n            "a": "L1 grows',
+             ANSWERS_01_04),
+    Mutation("key nb03: the wrong letter for a 'check your understanding' question",
+             "lessons/keys/nb03.py",
+             '        correct="b",\n        explanations={\n            "a": "Under Gaussian',
+             '        correct="a",\n        explanations={\n            "a": "Under Gaussian',
+             ANSWERS_01_04),
+    # --- the issue's mutations: hidden tests and blank submissions
     Mutation("solution 01: a hidden test deleted", "solutions/01_definitions.ipynb",
              '    "### BEGIN HIDDEN TESTS\\n",\n'
              '    "checks.grade(\\"01.residual_sign\\", residual_choice)\\n",\n',
-             '    "### BEGIN HIDDEN TESTS\\n",\n',
-             ("tests/test_build.py", "tests/test_exercise_notebooks.py"),
-             note="learner/teach-a own the tests that should see this"),
+             '    "### BEGIN HIDDEN TESTS\\n",\n', HIDDEN),
+    Mutation("solution 01: a hidden test grades the wrong variable", "solutions/01_definitions.ipynb",
+             '"checks.grade(\\"01.mae_delivery\\", mae)\\n",',
+             '"checks.grade(\\"01.mae_delivery\\", mse)\\n",', HIDDEN),
+    Mutation("solution 02: a hidden test deleted (a blank submission then earns it)",
+             "solutions/02_gradients.ipynb",
+             '    "### BEGIN HIDDEN TESTS\\n",\n'
+             '    "checks.grade(\\"02.mse_derivative\\", mse_derivative)\\n",\n',
+             '    "### BEGIN HIDDEN TESTS\\n",\n', (*HIDDEN, "-k", "for_real")),
+    Mutation("checks.grade: a wrong answer no longer raises (every blank earns its point)",
+             "lessons/checks/__init__.py",
+             "    if not verdict.correct:\n        raise AssertionError",
+             "    if verdict.correct is None:\n        raise AssertionError",
+             (*HIDDEN, "-k", "blank_answer")),
+    Mutation("selfcheck: a failing graded cell still scores its points", "lessons/selfcheck.py",
+             'return Exercise(meta["grade_id"], 0.0, max_points,\n'
+             '                    "unanswered" if unanswered',
+             'return Exercise(meta["grade_id"], max_points, max_points,\n'
+             '                    "unanswered" if unanswered',
+             (*HIDDEN, "-k", "for_real")),
+    # --- the issue's mutations: figures
     Mutation("plotting: plot_loss_curves draws the curves upside down", "lessons/plotting.py",
              "ax.plot(residuals, np.asarray(values),", "ax.plot(residuals, -np.asarray(values),",
              ("tests/test_figures.py", "-k", "01_definitions")),
+    # --- ours: what a learner sees
+    Mutation("checks: 'too high' and 'too low' swapped", "lessons/checks/specs.py",
+             'direction = "high" if value > self.expected else "low"',
+             'direction = "high" if value < self.expected else "low"', EDGES),
+    Mutation("update: an answer saved in exercises/ is not carried into the new version",
+             "lessons/build/answers.py",
+             "            cell.source = old_answers[key]\n            placed.add(key)",
+             "            placed.add(key)",
+             ("tests/test_update.py", "-k", "keeps_answers_and_brings")),
     # --- the maths and figures layers
     Mutation("registry: 'mae' no longer an alias of L1", "lessons/registry.py",
              'aliases=("mae", "absolute", "sae")', 'aliases=("absolute", "sae")',
@@ -155,11 +196,17 @@ def _tail(result: subprocess.CompletedProcess, lines: int = 4) -> str:
     return "\n".join("        " + line for line in result.stdout.strip().splitlines()[-lines:])
 
 
+def _stale(mutation: Mutation, root: Path = ROOT) -> bool:
+    """Whether the mutation no longer applies: its file is gone or its text is not there once."""
+    path = root / mutation.file
+    return not path.is_file() or path.read_text(encoding="utf-8").count(mutation.old) != 1
+
+
 def _run(mutation: Mutation, copy: Path, verbose: bool) -> tuple[str, float]:
     path = copy / mutation.file
-    original = path.read_text(encoding="utf-8")
-    if original.count(mutation.old) != 1:
+    if _stale(mutation, copy):
         return "STALE", 0.0
+    original = path.read_text(encoding="utf-8")
     path.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
     start = time.perf_counter()
     try:
@@ -195,7 +242,8 @@ def main(argv=None) -> int:
     chosen = [m for m in MUTATIONS if args.k.lower() in m.name.lower()]
     if args.list:
         for mutation in chosen:
-            print(f"{mutation.name}  [{mutation.file}; {' '.join(mutation.tests)}]")
+            stale = "STALE  " if _stale(mutation) else ""
+            print(f"{stale}{mutation.name}  [{mutation.file}; {' '.join(mutation.tests)}]")
         return 0
     caught = 0
     with tempfile.TemporaryDirectory(prefix="mutate-") as folder:
