@@ -78,7 +78,8 @@ MUTATIONS = (
              '    "### BEGIN HIDDEN TESTS\\n",\n'
              '    "checks.grade(\\"01.residual_sign\\", residual_choice)\\n",\n',
              '    "### BEGIN HIDDEN TESTS\\n",\n', HIDDEN),
-    Mutation("solution 01: a hidden test grades the wrong variable", "solutions/01_definitions.ipynb",
+    Mutation("solution 01: a hidden test grades the wrong variable",
+             "solutions/01_definitions.ipynb",
              '"checks.grade(\\"01.mae_delivery\\", mae)\\n",',
              '"checks.grade(\\"01.mae_delivery\\", mse)\\n",', HIDDEN),
     Mutation("solution 02: a hidden test deleted (a blank submission then earns it)",
@@ -111,6 +112,14 @@ MUTATIONS = (
              "            placed.add(key)",
              ("tests/test_update.py", "-k", "keeps_answers_and_brings")),
     # --- the maths and figures layers
+    # --- the mutations: what `make test` and `make lint` say
+    Mutation("tests: the torch parity skips no longer named in the summary", "tests/conftest.py",
+             '_NOTICES = ("torch parity not checked",)', "_NOTICES = ()",
+             ("tests/test_torch_notice.py",)),
+    Mutation("Makefile: make lint no longer checks tools/", "Makefile",
+             "--no-cache lessons tests benchmarks tools notebooks solutions",
+             "--no-cache lessons tests benchmarks notebooks solutions",
+             ("tests/test_lint.py", "-k", "make_lint")),
     Mutation("registry: 'mae' no longer an alias of L1", "lessons/registry.py",
              'aliases=("mae", "absolute", "sae")', 'aliases=("absolute", "sae")',
              ("tests/test_registry.py",)),
