@@ -2,25 +2,31 @@
 
 Each mutation is (name, file, exact old text, new text, the test command that must fail).
 The script copies the working tree (tracked and untracked, not ignored, files, as they are now)
-to a temporary folder, applies one mutation there, runs its tests against that copy, and
-restores the file before the next one; the working tree itself is never touched. It prints
-one line per mutation (caught: the tests failed; MISSED: they passed; STALE: the old text is
-no longer in the file, so the mutation must be updated; BROKEN: its tests fail even without
-the mutation, checked first) and ``caught/total`` at the end.
+into temporary folders (one per job, ``-j``, default 2), applies one mutation in a copy, runs
+its tests against that copy, and restores the file before the copy takes the next one; the
+working tree itself is never touched. Each test command first runs once unmutated (a command
+that fails anyway would "catch" everything). It prints one line per mutation (caught: the tests
+failed; MISSED: they passed; STALE: the file is gone or the old text is not in it exactly once,
+so the mutation must be updated; BROKEN: its tests fail even without the mutation) and
+``caught/total`` at the end. It runs at a low priority (``nice``) and takes a few minutes.
 
-Run: ``.venv/bin/python tools/mutate.py [-k SUBSTRING] [--list]``. Exit status 0 only when
-every mutation is caught.
+Run: ``.venv/bin/python tools/mutate.py [-k SUBSTRING] [--list] [-j JOBS] [-v]``. Exit status
+0 only when every mutation is caught. ``--list`` also flags STALE mutations without running
+anything (after a refactoring, run it first).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,10 +217,11 @@ def _stale(mutation: Mutation, root: Path = ROOT) -> bool:
     return not path.is_file() or path.read_text(encoding="utf-8").count(mutation.old) != 1
 
 
-def _run(mutation: Mutation, copy: Path, verbose: bool) -> tuple[str, float]:
+def _run(mutation: Mutation, copy: Path) -> tuple[str, float, str]:
+    """Apply `mutation` in `copy`, run its tests, restore: (verdict, seconds, output tail)."""
     path = copy / mutation.file
     if _stale(mutation, copy):
-        return "STALE", 0.0
+        return "STALE", 0.0, ""
     original = path.read_text(encoding="utf-8")
     path.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
     start = time.perf_counter()
@@ -222,21 +229,27 @@ def _run(mutation: Mutation, copy: Path, verbose: bool) -> tuple[str, float]:
         result = _pytest(mutation.tests, copy)
     finally:
         path.write_text(original, encoding="utf-8")
-    if verbose:
-        print(_tail(result))
     # pytest: 0 all passed, 1 some failed, 2+ errors (also a failure to notice nothing).
-    return ("caught" if result.returncode != 0 else "MISSED"), time.perf_counter() - start
+    verdict = "caught" if result.returncode != 0 else "MISSED"
+    return verdict, time.perf_counter() - start, _tail(result)
 
 
-def _baseline(chosen, copy: Path) -> list[str]:
-    """The test commands that fail without any mutation (they would catch everything)."""
-    broken = []
-    for tests in dict.fromkeys(mutation.tests for mutation in chosen):
-        result = _pytest(tests, copy)
-        if result.returncode != 0:
-            broken.append(" ".join(tests))
-            print(f"BASELINE FAILS: {' '.join(tests)}\n{_tail(result)}", flush=True)
-    return broken
+class _Copies:
+    """One copy of the working tree per worker; a job borrows a free one (one job per copy)."""
+
+    def __init__(self, folder: Path, count: int):
+        self.free: queue.Queue[Path] = queue.Queue()
+        for number in range(count):
+            copy = folder / f"copy{number}"
+            _copy_tree(copy)
+            self.free.put(copy)
+
+    def run(self, function, *args):
+        copy = self.free.get()
+        try:
+            return function(*args, copy)
+        finally:
+            self.free.put(copy)
 
 
 def main(argv=None) -> int:
@@ -245,6 +258,8 @@ def main(argv=None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutations and stop")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip running each test command once unmutated first")
+    parser.add_argument("-j", "--jobs", type=int, default=2,
+                        help="test runs at once, each in its own copy (default 2)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show the end of each test run's output")
     args = parser.parse_args(argv)
@@ -254,20 +269,33 @@ def main(argv=None) -> int:
             stale = "STALE  " if _stale(mutation) else ""
             print(f"{stale}{mutation.name}  [{mutation.file}; {' '.join(mutation.tests)}]")
         return 0
-    caught = 0
-    with tempfile.TemporaryDirectory(prefix="mutate-") as folder:
-        copy = Path(folder)
-        _copy_tree(copy)
-        broken = [] if args.no_baseline else _baseline(chosen, copy)
+    with contextlib.suppress(OSError):
+        os.nice(10)  # a background job: the tests it starts inherit the low priority
+    started, caught = time.perf_counter(), 0
+    jobs = max(1, args.jobs)
+    with tempfile.TemporaryDirectory(prefix="mutate-") as folder, \
+            ThreadPoolExecutor(max_workers=jobs) as pool:
+        copies = _Copies(Path(folder), jobs)
+        broken = set()
+        if not args.no_baseline:  # a command failing unmutated would "catch" everything
+            commands = list(dict.fromkeys(mutation.tests for mutation in chosen))
+            results = pool.map(lambda tests: copies.run(_pytest, tests), commands)
+            for tests, result in zip(commands, results, strict=True):
+                if result.returncode != 0:
+                    broken.add(tests)
+                    print(f"BASELINE FAILS: {' '.join(tests)}\n{_tail(result)}", flush=True)
+        runnable = [mutation for mutation in chosen if mutation.tests not in broken]
         for mutation in chosen:
-            if " ".join(mutation.tests) in broken:
+            if mutation.tests in broken:
                 print(f"{'BROKEN':<7} {0.0:6.1f} s  {mutation.name}  (its tests fail unmutated)")
-                continue
-            verdict, seconds = _run(mutation, copy, args.verbose)
+        outcomes = pool.map(lambda mutation: copies.run(_run, mutation), runnable)
+        for mutation, (verdict, seconds, tail) in zip(runnable, outcomes, strict=True):
             caught += verdict == "caught"
             note = f"  ({mutation.note})" if mutation.note and verdict != "caught" else ""
             print(f"{verdict:<7} {seconds:6.1f} s  {mutation.name}{note}", flush=True)
-    print(f"caught {caught}/{len(chosen)}")
+            if args.verbose and tail:
+                print(tail)
+    print(f"caught {caught}/{len(chosen)} in {time.perf_counter() - started:.0f} s")
     return 0 if caught == len(chosen) else 1
 
 
