@@ -5,9 +5,10 @@ The script copies the working tree (tracked and untracked, not ignored, files, a
 into temporary folders (one per job, ``-j``, default 2), applies one mutation in a copy, runs
 its tests against that copy, and restores the file before the copy takes the next one; the
 working tree itself is never touched. Each test command first runs once unmutated (a command
-that fails anyway would "catch" everything). It prints one line per mutation (caught: the tests
-failed; MISSED: they passed; STALE: the file is gone or the old text is not in it exactly once,
-so the mutation must be updated; BROKEN: its tests fail even without the mutation) and
+that fails anyway would "catch" everything). It prints one line per mutation (caught: the
+tests failed, and the first failing test is named; MISSED: they passed; STALE: the file is gone
+or the old text is not in it exactly once, so the mutation must be updated; BROKEN: its tests
+fail even without the mutation) and
 ``caught/total`` at the end. It runs at a low priority (``nice``) and takes a few minutes.
 
 Run: ``.venv/bin/python tools/mutate.py [-k SUBSTRING] [--list] [-j JOBS] [-v]``. Exit status
@@ -217,11 +218,14 @@ def _stale(mutation: Mutation, root: Path = ROOT) -> bool:
     return not path.is_file() or path.read_text(encoding="utf-8").count(mutation.old) != 1
 
 
-def _run(mutation: Mutation, copy: Path) -> tuple[str, float, str]:
-    """Apply `mutation` in `copy`, run its tests, restore: (verdict, seconds, output tail)."""
+def _run(mutation: Mutation, copy: Path) -> tuple[str, float, str, str]:
+    """Apply `mutation` in `copy`, run its tests, restore.
+
+    Returns (verdict, seconds, the end of pytest's output, the first failing test).
+    """
     path = copy / mutation.file
     if _stale(mutation, copy):
-        return "STALE", 0.0, ""
+        return "STALE", 0.0, "", ""
     original = path.read_text(encoding="utf-8")
     path.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
     start = time.perf_counter()
@@ -231,7 +235,15 @@ def _run(mutation: Mutation, copy: Path) -> tuple[str, float, str]:
         path.write_text(original, encoding="utf-8")
     # pytest: 0 all passed, 1 some failed, 2+ errors (also a failure to notice nothing).
     verdict = "caught" if result.returncode != 0 else "MISSED"
-    return verdict, time.perf_counter() - start, _tail(result)
+    return verdict, time.perf_counter() - start, _tail(result), _first_failure(result)
+
+
+def _first_failure(result: subprocess.CompletedProcess) -> str:
+    """The test that failed first (from pytest's short summary), or "" if none is named."""
+    for line in result.stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            return line.split()[1].split(" - ")[0]
+    return ""
 
 
 class _Copies:
@@ -289,10 +301,11 @@ def main(argv=None) -> int:
             if mutation.tests in broken:
                 print(f"{'BROKEN':<7} {0.0:6.1f} s  {mutation.name}  (its tests fail unmutated)")
         outcomes = pool.map(lambda mutation: copies.run(_run, mutation), runnable)
-        for mutation, (verdict, seconds, tail) in zip(runnable, outcomes, strict=True):
+        for mutation, (verdict, seconds, tail, failed) in zip(runnable, outcomes, strict=True):
             caught += verdict == "caught"
             note = f"  ({mutation.note})" if mutation.note and verdict != "caught" else ""
-            print(f"{verdict:<7} {seconds:6.1f} s  {mutation.name}{note}", flush=True)
+            by = f"\n{'':17}by {failed}" if failed else ""
+            print(f"{verdict:<7} {seconds:6.1f} s  {mutation.name}{note}{by}", flush=True)
             if args.verbose and tail:
                 print(tail)
     print(f"caught {caught}/{len(chosen)} in {time.perf_counter() - started:.0f} s")
