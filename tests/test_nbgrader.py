@@ -59,9 +59,10 @@ def install_nbgrader() -> str | None:
     return None
 
 
-def _nbgrader(course: Path, env: dict, *args: str) -> str:
+def nbgrader(course: Path, env: dict, *args: str, timeout: int = 600) -> str:
     result = subprocess.run(
-        [str(NBGRADER), *args], cwd=course, env=env, capture_output=True, text=True, timeout=600
+        [str(NBGRADER), *args], cwd=course, env=env, capture_output=True, text=True,
+        timeout=timeout,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{output}"
@@ -89,6 +90,42 @@ def _grading_env(home: Path) -> dict:
         MPLBACKEND="Agg",
     )
     return env
+
+
+def released_course(tmp_path_factory, label: str, notebooks=()) -> tuple[Path, dict]:
+    """A course directory with `notebooks` (every one when empty) released by the real
+    nbgrader, and the environment to grade it in (`_grading_env`).
+
+    Installs ``.venv-nbgrader`` on first use; without it the test is skipped (failed on CI).
+    The fixtures here and in tests/test_selfcheck.py all start this way.
+    """
+    problem = install_nbgrader()
+    if problem and _in_ci():
+        pytest.fail(problem, pytrace=False)
+    if problem:
+        pytest.skip(problem)
+    work = tmp_path_factory.mktemp(label)
+    course = work / "course"
+    env = _grading_env(work / "home")
+    assert instructor.main([str(course), *notebooks, "--solutions", str(ROOT / "solutions"),
+                            "--release", "--nbgrader", str(NBGRADER)]) == 0
+    return course, env
+
+
+def submit(course: Path, student: str, name: str, notebook) -> Path:
+    """Put `notebook` where nbgrader autograde looks for `student`'s submission of `name`."""
+    folder = course / "submitted" / student / name
+    folder.mkdir(parents=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def exported_grades(course: Path, env: dict) -> list[dict]:
+    """``nbgrader export`` of the gradebook: one row (dict) per student and assignment."""
+    nbgrader(course, env, "export", "--to", "grades.csv")
+    with open(course / "grades.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _half_done(source: Path, release: Path) -> tuple[nbformat.NotebookNode, float]:
@@ -121,16 +158,7 @@ def _half_done(source: Path, release: Path) -> tuple[nbformat.NotebookNode, floa
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Scores per student from a real generate_assignment, autograde and export run."""
-    problem = install_nbgrader()
-    if problem and _in_ci():
-        pytest.fail(problem, pytrace=False)
-    if problem:
-        pytest.skip(problem)
-    work = tmp_path_factory.mktemp("nbgrader")
-    course, home = work / "course", work / "home"
-    env = _grading_env(home)
-    assert instructor.main([str(course), NOTEBOOK, "--solutions", str(ROOT / "solutions"),
-                            "--release", "--nbgrader", str(NBGRADER)]) == 0
+    course, env = released_course(tmp_path_factory, "nbgrader", [NOTEBOOK])
     source = course / "source" / NOTEBOOK / f"{NOTEBOOK}.ipynb"
     release = course / "release" / NOTEBOOK / f"{NOTEBOOK}.ipynb"
     half_done, half_points = _half_done(source, release)
@@ -141,14 +169,10 @@ def graded(tmp_path_factory):
         "half": half_done,
     }
     for student, notebook in submissions.items():
-        folder = course / "submitted" / student / NOTEBOOK
-        folder.mkdir(parents=True)
-        nbformat.write(notebook, folder / f"{NOTEBOOK}.ipynb")
+        submit(course, student, NOTEBOOK, notebook)
     report = instructor.autograde(course, [NOTEBOOK], nbgrader=str(NBGRADER), env=env)
-    _nbgrader(course, env, "export", "--to", "grades.csv")
-    _nbgrader(course, env, "generate_feedback", NOTEBOOK)
-    with open(course / "grades.csv", newline="") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    rows = {row["student_id"]: row for row in exported_grades(course, env)}
+    nbgrader(course, env, "generate_feedback", NOTEBOOK)
     return {
         "scores": {student: float(row["score"]) for student, row in rows.items()},
         "max": {student: float(row["max_score"]) for student, row in rows.items()},
@@ -215,7 +239,7 @@ def test_zip_collect_works_with_the_documented_pattern(graded):
     archive.mkdir(parents=True)
     shutil.copy(course / "release" / NOTEBOOK / f"{NOTEBOOK}.ipynb",
                 archive / f"zoe_{NOTEBOOK}.ipynb")
-    _nbgrader(course, graded["env"], "zip_collect", NOTEBOOK, "--force",
+    nbgrader(course, graded["env"], "zip_collect", NOTEBOOK, "--force",
               f"--FileNameCollectorPlugin.named_regexp={pattern}")
     assert (course / "submitted" / "zoe" / NOTEBOOK / f"{NOTEBOOK}.ipynb").is_file()
 
@@ -280,26 +304,13 @@ def test_the_release_hides_answers_and_hidden_tests(graded):
 @pytest.fixture(scope="module")
 def whole_course(tmp_path_factory):
     """Every notebook released by nbgrader, and a copy of each solution autograded."""
-    problem = install_nbgrader()
-    if problem and _in_ci():
-        pytest.fail(problem, pytrace=False)
-    if problem:
-        pytest.skip(problem)
-    work = tmp_path_factory.mktemp("nbgrader-all")
-    course, home = work / "course", work / "home"
-    env = _grading_env(home)
-    assert instructor.main([str(course), "--solutions", str(ROOT / "solutions"),
-                            "--release", "--nbgrader", str(NBGRADER)]) == 0
+    course, env = released_course(tmp_path_factory, "nbgrader-all")
     names = sorted(path.name for path in (course / "source").iterdir())
     for name in names:
-        folder = course / "submitted" / "solution-copy" / name
-        folder.mkdir(parents=True)
         source = course / "source" / name / f"{name}.ipynb"
-        nbformat.write(nbformat.read(source, as_version=4), folder / f"{name}.ipynb")
-    _nbgrader(course, env, "autograde", "*")  # one run for all: nbgrader starts once
-    _nbgrader(course, env, "export", "--to", "grades.csv")
-    with open(course / "grades.csv", newline="") as handle:
-        rows = {row["assignment"]: row for row in csv.DictReader(handle)}
+        submit(course, "solution-copy", name, nbformat.read(source, as_version=4))
+    nbgrader(course, env, "autograde", "*")  # one run for all: nbgrader starts once
+    rows = {row["assignment"]: row for row in exported_grades(course, env)}
     return {"names": names, "rows": rows, "course": course}
 
 

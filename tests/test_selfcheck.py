@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import csv
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
-from test_nbgrader import NBGRADER, _grading_env, _in_ci, install_nbgrader  # noqa: I001
+from test_nbgrader import exported_grades, nbgrader, released_course, submit  # noqa: I001
 
-from lessons import build, instructor, selfcheck
+from lessons import build, selfcheck
 from lessons.build.links import point_next_at_lectures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,33 +90,15 @@ def make_submission(name: str, kind: str) -> tuple[nbformat.NotebookNode, float 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """The submissions on disk, nbgrader's scores per (student, notebook) and per cell."""
-    problem = install_nbgrader()
-    if problem and _in_ci():
-        pytest.fail(problem, pytrace=False)
-    if problem:
-        pytest.skip(problem)
-    work = tmp_path_factory.mktemp("selfcheck")
-    course, home = work / "course", work / "home"
-    env = _grading_env(home)
-    assert instructor.main([str(course), *NOTEBOOKS, "--solutions", str(SOLUTIONS),
-                            "--release", "--nbgrader", str(NBGRADER)]) == 0
+    course, env = released_course(tmp_path_factory, "selfcheck", NOTEBOOKS)
     submissions = {}
     for name in NOTEBOOKS:
         for kind in KINDS:
             notebook, expected = make_submission(name, kind)
-            folder = course / "submitted" / kind / name
-            folder.mkdir(parents=True)
-            path = folder / f"{name}.ipynb"
-            nbformat.write(notebook, path)
-            submissions[kind, name] = (path, expected)
-    result = subprocess.run([str(NBGRADER), "autograde", "*"], cwd=course, env=env,
-                            capture_output=True, text=True, timeout=1200)
-    assert result.returncode == 0, result.stdout + result.stderr
-    subprocess.run([str(NBGRADER), "export", "--to", "grades.csv"], cwd=course, env=env,
-                   check=True, capture_output=True, timeout=600)
-    with open(course / "grades.csv", newline="") as handle:
-        totals = {(row["student_id"], row["assignment"]): float(row["score"])
-                  for row in csv.DictReader(handle)}
+            submissions[kind, name] = (submit(course, kind, name, notebook), expected)
+    log = nbgrader(course, env, "autograde", "*", timeout=1200)
+    totals = {(row["student_id"], row["assignment"]): float(row["score"])
+              for row in exported_grades(course, env)}
     with sqlite3.connect(course / "gradebook.db") as db:
         cells = {
             (student, assignment, cell): (auto or 0.0)
@@ -132,7 +113,7 @@ def corpus(tmp_path_factory):
             )
         }
     return {"submissions": submissions, "totals": totals, "cells": cells,
-            "log": result.stdout + result.stderr}
+            "log": log}
 
 
 @pytest.fixture(scope="module")

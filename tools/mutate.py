@@ -2,25 +2,32 @@
 
 Each mutation is (name, file, exact old text, new text, the test command that must fail).
 The script copies the working tree (tracked and untracked, not ignored, files, as they are now)
-to a temporary folder, applies one mutation there, runs its tests against that copy, and
-restores the file before the next one; the working tree itself is never touched. It prints
-one line per mutation (caught: the tests failed; MISSED: they passed; STALE: the old text is
-no longer in the file, so the mutation must be updated; BROKEN: its tests fail even without
-the mutation, checked first) and ``caught/total`` at the end.
+into temporary folders (one per job, ``-j``, default 2), applies one mutation in a copy, runs
+its tests against that copy, and restores the file before the copy takes the next one; the
+working tree itself is never touched. Each test command first runs once unmutated (a command
+that fails anyway would "catch" everything). It prints one line per mutation (caught: the
+tests failed, and the first failing test is named; MISSED: they passed; STALE: the file is gone
+or the old text is not in it exactly once, so the mutation must be updated; BROKEN: its tests
+fail even without the mutation) and
+``caught/total`` at the end. It runs at a low priority (``nice``) and takes a few minutes.
 
-Run: ``.venv/bin/python tools/mutate.py [-k SUBSTRING] [--list]``. Exit status 0 only when
-every mutation is caught.
+Run: ``.venv/bin/python tools/mutate.py [-k SUBSTRING] [--list] [-j JOBS] [-v]``. Exit status
+0 only when every mutation is caught. ``--list`` also flags STALE mutations without running
+anything (after a refactoring, run it first).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,38 +45,88 @@ class Mutation:
     note: str = ""  # e.g. who owns the file, or what to update after a restructuring
 
 
+EDGES = ("tests/test_checks_edges.py",)
+ANSWERS_01_04 = ("tests/answers/test_keys_nb01_04.py",)
+HIDDEN = ("tests/test_hidden_tests.py",)
+
 MUTATIONS = (
-    # --- the issue's mutations (lessons/checks.py is being split into a package by the
-    #     checkers helper: these four target the pre-split file; update file/old when merged)
-    Mutation("checks: Expression accepts anything within 10 %", "lessons/checks.py",
-             "_NUMERIC_RTOL = 1e-7", "_NUMERIC_RTOL = 0.1", ("tests/test_checks.py",),
-             note="integrator: retarget at the lessons/checks package"),
-    Mutation("checks: Slider accepts anything within 10 %", "lessons/checks.py",
+    # --- the issue's mutations: the checkers (lessons/checks/) at their tolerance edges
+    Mutation("checks: Expression accepts anything within 10 %", "lessons/checks/equivalence.py",
+             "NUMERIC_RTOL = 1e-7", "NUMERIC_RTOL = 0.1", EDGES),
+    Mutation("checks: Slider accepts anything within 10 %", "lessons/checks/specs.py",
              "return abs(value - target) <= self.tol + 1e-9 * (1.0 + abs(target))",
-             "return abs(value - target) <= self.tol + 0.1 * abs(target)",
-             ("tests/test_checks.py",), note="integrator: retarget at the lessons/checks package"),
-    Mutation("checks: Function accepts anything within 10 %", "lessons/checks.py",
-             "same = bool(np.allclose(got, wanted, rtol=self.rtol, atol=self.atol,",
-             "same = bool(np.allclose(got, wanted, rtol=0.1, atol=self.atol,",
-             ("tests/test_checks.py",), note="integrator: retarget at the lessons/checks package"),
-    Mutation("checks: Number tolerance widened to 5 %", "lessons/checks.py",
+             "return abs(value - target) <= self.tol + 0.1 * abs(target)", EDGES),
+    Mutation("checks: Function accepts anything within 10 %", "lessons/checks/functions.py",
+             "same = bool(np.allclose(got, wanted.astype(float), rtol=self.rtol,",
+             "same = bool(np.allclose(got, wanted.astype(float), rtol=0.1,", EDGES),
+    Mutation("checks: Number tolerance widened to 5 %", "lessons/checks/specs.py",
              "return abs(value - target) <= self.atol + self.rtol * abs(target)",
-             "return abs(value - target) <= self.atol + 0.05 * abs(target)",
-             ("tests/test_checks.py",), note="integrator: retarget at the lessons/checks package"),
+             "return abs(value - target) <= self.atol + 0.05 * abs(target)", EDGES),
+    Mutation("checks: Number with significant figures accepts anything within 5 %",
+             "lessons/checks/specs.py",
+             "slack = half_unit(target, self.sig_figs) + 1e-12 * abs(target)",
+             "slack = 0.05 * abs(target)", EDGES),
+    # --- the issue's mutations: answer keys against the independent tables (tests/answers/)
     Mutation("key nb01: wrong expected MAE", "lessons/keys/nb01.py",
-             "expected=losses.l1_loss(_times.predicted, _times.actual),",
-             "expected=1.01 * losses.l1_loss(_times.predicted, _times.actual),",
-             ("tests/test_answer_keys.py",)),
+             '"01.mae_delivery": checks.Number(\n        losses.l1_loss(',
+             '"01.mae_delivery": checks.Number(\n        1.01 * losses.l1_loss(', ANSWERS_01_04),
+    Mutation("key nb01: a second letter accepted in a 'check your understanding' question",
+             "lessons/keys/nb01.py",
+             '        correct="b",\n        explanations={\n            "a": "L1 grows',
+             '        correct=("b", "c"),\n        explanations={\n            "a": "L1 grows',
+             ANSWERS_01_04),
+    Mutation("key nb03: the wrong letter for a 'check your understanding' question",
+             "lessons/keys/nb03.py",
+             '        correct="b",\n        explanations={\n            "a": "Under Gaussian',
+             '        correct="a",\n        explanations={\n            "a": "Under Gaussian',
+             ANSWERS_01_04),
+    # --- the issue's mutations: hidden tests and blank submissions
     Mutation("solution 01: a hidden test deleted", "solutions/01_definitions.ipynb",
              '    "### BEGIN HIDDEN TESTS\\n",\n'
              '    "checks.grade(\\"01.residual_sign\\", residual_choice)\\n",\n',
-             '    "### BEGIN HIDDEN TESTS\\n",\n',
-             ("tests/test_build.py", "tests/test_exercise_notebooks.py"),
-             note="learner/teach-a own the tests that should see this"),
+             '    "### BEGIN HIDDEN TESTS\\n",\n', HIDDEN),
+    Mutation("solution 01: a hidden test grades the wrong variable",
+             "solutions/01_definitions.ipynb",
+             '"checks.grade(\\"01.mae_delivery\\", mae)\\n",',
+             '"checks.grade(\\"01.mae_delivery\\", mse)\\n",', HIDDEN),
+    Mutation("solution 02: a hidden test deleted (a blank submission then earns it)",
+             "solutions/02_gradients.ipynb",
+             '    "### BEGIN HIDDEN TESTS\\n",\n'
+             '    "checks.grade(\\"02.mse_derivative\\", mse_derivative)\\n",\n',
+             '    "### BEGIN HIDDEN TESTS\\n",\n', (*HIDDEN, "-k", "for_real")),
+    Mutation("checks.grade: a wrong answer no longer raises (every blank earns its point)",
+             "lessons/checks/__init__.py",
+             "    if not verdict.correct:\n        raise AssertionError",
+             "    if verdict.correct is None:\n        raise AssertionError",
+             (*HIDDEN, "-k", "blank_answer")),
+    Mutation("selfcheck: a failing graded cell still scores its points", "lessons/selfcheck.py",
+             'return Exercise(meta["grade_id"], 0.0, max_points,\n'
+             '                    "unanswered" if unanswered',
+             'return Exercise(meta["grade_id"], max_points, max_points,\n'
+             '                    "unanswered" if unanswered',
+             (*HIDDEN, "-k", "for_real")),
+    # --- the issue's mutations: figures
     Mutation("plotting: plot_loss_curves draws the curves upside down", "lessons/plotting.py",
              "ax.plot(residuals, np.asarray(values),", "ax.plot(residuals, -np.asarray(values),",
              ("tests/test_figures.py", "-k", "01_definitions")),
+    # --- ours: what a learner sees
+    Mutation("checks: 'too high' and 'too low' swapped", "lessons/checks/specs.py",
+             'direction = "high" if value > self.expected else "low"',
+             'direction = "high" if value < self.expected else "low"', EDGES),
+    Mutation("update: an answer saved in exercises/ is not carried into the new version",
+             "lessons/build/answers.py",
+             "            cell.source = old_answers[key]\n            placed.add(key)",
+             "            placed.add(key)",
+             ("tests/test_update.py", "-k", "keeps_answers_and_brings")),
     # --- the maths and figures layers
+    # --- the issue's mutations: what `make test` and `make lint` say
+    Mutation("tests: the torch parity skips no longer named in the summary", "tests/conftest.py",
+             '_NOTICES = ("torch parity not checked",)', "_NOTICES = ()",
+             ("tests/test_torch_notice.py",)),
+    Mutation("Makefile: make lint no longer checks tools/", "Makefile",
+             "--no-cache lessons tests benchmarks tools notebooks solutions",
+             "--no-cache lessons tests benchmarks notebooks solutions",
+             ("tests/test_lint.py", "-k", "make_lint")),
     Mutation("registry: 'mae' no longer an alias of L1", "lessons/registry.py",
              'aliases=("mae", "absolute", "sae")', 'aliases=("absolute", "sae")',
              ("tests/test_registry.py",)),
@@ -155,32 +212,56 @@ def _tail(result: subprocess.CompletedProcess, lines: int = 4) -> str:
     return "\n".join("        " + line for line in result.stdout.strip().splitlines()[-lines:])
 
 
-def _run(mutation: Mutation, copy: Path, verbose: bool) -> tuple[str, float]:
+def _stale(mutation: Mutation, root: Path = ROOT) -> bool:
+    """Whether the mutation no longer applies: its file is gone or its text is not there once."""
+    path = root / mutation.file
+    return not path.is_file() or path.read_text(encoding="utf-8").count(mutation.old) != 1
+
+
+def _run(mutation: Mutation, copy: Path) -> tuple[str, float, str, str]:
+    """Apply `mutation` in `copy`, run its tests, restore.
+
+    Returns (verdict, seconds, the end of pytest's output, the first failing test).
+    """
     path = copy / mutation.file
+    if _stale(mutation, copy):
+        return "STALE", 0.0, "", ""
     original = path.read_text(encoding="utf-8")
-    if original.count(mutation.old) != 1:
-        return "STALE", 0.0
     path.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
     start = time.perf_counter()
     try:
         result = _pytest(mutation.tests, copy)
     finally:
         path.write_text(original, encoding="utf-8")
-    if verbose:
-        print(_tail(result))
     # pytest: 0 all passed, 1 some failed, 2+ errors (also a failure to notice nothing).
-    return ("caught" if result.returncode != 0 else "MISSED"), time.perf_counter() - start
+    verdict = "caught" if result.returncode != 0 else "MISSED"
+    return verdict, time.perf_counter() - start, _tail(result), _first_failure(result)
 
 
-def _baseline(chosen, copy: Path) -> list[str]:
-    """The test commands that fail without any mutation (they would catch everything)."""
-    broken = []
-    for tests in dict.fromkeys(mutation.tests for mutation in chosen):
-        result = _pytest(tests, copy)
-        if result.returncode != 0:
-            broken.append(" ".join(tests))
-            print(f"BASELINE FAILS: {' '.join(tests)}\n{_tail(result)}", flush=True)
-    return broken
+def _first_failure(result: subprocess.CompletedProcess) -> str:
+    """The test that failed first (from pytest's short summary), or "" if none is named."""
+    for line in result.stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            return line.split()[1].split(" - ")[0]
+    return ""
+
+
+class _Copies:
+    """One copy of the working tree per worker; a job borrows a free one (one job per copy)."""
+
+    def __init__(self, folder: Path, count: int):
+        self.free: queue.Queue[Path] = queue.Queue()
+        for number in range(count):
+            copy = folder / f"copy{number}"
+            _copy_tree(copy)
+            self.free.put(copy)
+
+    def run(self, function, *args):
+        copy = self.free.get()
+        try:
+            return function(*args, copy)
+        finally:
+            self.free.put(copy)
 
 
 def main(argv=None) -> int:
@@ -189,28 +270,45 @@ def main(argv=None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutations and stop")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip running each test command once unmutated first")
+    parser.add_argument("-j", "--jobs", type=int, default=2,
+                        help="test runs at once, each in its own copy (default 2)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="show the end of each test run's output")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTATIONS if args.k.lower() in m.name.lower()]
     if args.list:
         for mutation in chosen:
-            print(f"{mutation.name}  [{mutation.file}; {' '.join(mutation.tests)}]")
+            stale = "STALE  " if _stale(mutation) else ""
+            print(f"{stale}{mutation.name}  [{mutation.file}; {' '.join(mutation.tests)}]")
         return 0
-    caught = 0
-    with tempfile.TemporaryDirectory(prefix="mutate-") as folder:
-        copy = Path(folder)
-        _copy_tree(copy)
-        broken = [] if args.no_baseline else _baseline(chosen, copy)
+    with contextlib.suppress(OSError):
+        os.nice(10)  # a background job: the tests it starts inherit the low priority
+    started, caught = time.perf_counter(), 0
+    jobs = max(1, args.jobs)
+    with tempfile.TemporaryDirectory(prefix="mutate-") as folder, \
+            ThreadPoolExecutor(max_workers=jobs) as pool:
+        copies = _Copies(Path(folder), jobs)
+        broken = set()
+        if not args.no_baseline:  # a command failing unmutated would "catch" everything
+            commands = list(dict.fromkeys(mutation.tests for mutation in chosen))
+            results = pool.map(lambda tests: copies.run(_pytest, tests), commands)
+            for tests, result in zip(commands, results, strict=True):
+                if result.returncode != 0:
+                    broken.add(tests)
+                    print(f"BASELINE FAILS: {' '.join(tests)}\n{_tail(result)}", flush=True)
+        runnable = [mutation for mutation in chosen if mutation.tests not in broken]
         for mutation in chosen:
-            if " ".join(mutation.tests) in broken:
+            if mutation.tests in broken:
                 print(f"{'BROKEN':<7} {0.0:6.1f} s  {mutation.name}  (its tests fail unmutated)")
-                continue
-            verdict, seconds = _run(mutation, copy, args.verbose)
+        outcomes = pool.map(lambda mutation: copies.run(_run, mutation), runnable)
+        for mutation, (verdict, seconds, tail, failed) in zip(runnable, outcomes, strict=True):
             caught += verdict == "caught"
             note = f"  ({mutation.note})" if mutation.note and verdict != "caught" else ""
-            print(f"{verdict:<7} {seconds:6.1f} s  {mutation.name}{note}", flush=True)
-    print(f"caught {caught}/{len(chosen)}")
+            by = f"\n{'':17}by {failed}" if failed else ""
+            print(f"{verdict:<7} {seconds:6.1f} s  {mutation.name}{note}{by}", flush=True)
+            if args.verbose and tail:
+                print(tail)
+    print(f"caught {caught}/{len(chosen)} in {time.perf_counter() - started:.0f} s")
     return 0 if caught == len(chosen) else 1
 
 

@@ -218,8 +218,14 @@ def test_the_answer_table_covers_every_exercise_of_01_to_04():
 
 @pytest.mark.parametrize("key", sorted(_answers()))
 def test_every_key_accepts_the_independent_answer(key):
-    verdict = checks.feedback(key, _answers()[key])
+    answer = _answers()[key]
+    verdict = checks.feedback(key, answer)
     assert verdict.correct, (key, verdict.message)
+    spec = checks.lookup(key)
+    if isinstance(spec, checks.Choice):  # and every other letter is wrong
+        for option in spec.options:
+            if option != answer:
+                assert not checks.feedback(key, option).correct, (key, option)
 
 
 @pytest.mark.parametrize("key", sorted(k for k, v in _answers().items() if isinstance(v, float)))
