@@ -124,13 +124,14 @@ def forward(params, x):
     return _forward(params, np.asarray(x).reshape(-1))
 
 
-def _forward(params, x):
+def _forward(params, x, work=None):
     """`forward` for inputs of shape ``(..., n)``: a stack of networks runs as one.
 
     With ``(runs, n)`` inputs, every parameter carries a leading ``runs`` axis (``W2`` of shape
     ``(runs, 64, 64)``, ``b2`` of ``(runs, 64)``). NumPy multiplies a stack of matrices one
     matrix at a time, with the same BLAS call as for a single network, so every run's numbers
-    are exactly those it would get alone.
+    are exactly those it would get alone. `work` (from `_workspace`) holds arrays to compute
+    the hidden layers in, instead of new ones at every step.
     """
     n_layers = _n_layers(params)
     # Compute in the parameters' precision (float32 in `train` by default, float64 in tests).
@@ -138,22 +139,40 @@ def _forward(params, x):
     activation = x.reshape(x.shape + (1,))
     cache = [activation]
     for layer in range(1, n_layers):
-        activation = np.tanh(_matmul(activation, params[f"W{layer}"])
-                             + params[f"b{layer}"][..., None, :])
+        hidden = _matmul(activation, params[f"W{layer}"], None if work is None else
+                         work[f"hidden{layer}"])
+        hidden += params[f"b{layer}"][..., None, :]
+        activation = np.tanh(hidden, out=hidden)
         cache.append(activation)
     output = activation @ params[f"W{n_layers}"] + params[f"b{n_layers}"][..., None, :]
     return output[..., 0], cache
 
 
-def _matmul(left, right):
+def _matmul(left, right, out=None):
     """``left @ right``; when the inner dimension is 1 (an outer product), as a plain product.
 
     Each entry is then one multiplication, which BLAS and NumPy round alike: the same numbers,
     without a BLAS call per network.
     """
     if left.shape[-1] == 1:
-        return left * right
-    return left @ right
+        return np.multiply(left, right, out=out)
+    return np.matmul(left, right, out=out)
+
+
+def _workspace(params, points):
+    """Arrays for `_forward` and `_backward` to reuse at every step of a stack's training.
+
+    A stack's layers are large enough (25 runs: 800 kB each) that allocating them anew at each
+    step costs the operating system more time than the arithmetic they hold.
+    """
+    runs, dtype = params["W1"].shape[0], params["W1"].dtype
+    work = {}
+    for layer in range(1, _n_layers(params)):
+        width = params[f"W{layer}"].shape[-1]
+        work[f"hidden{layer}"] = np.empty((runs, points, width), dtype)
+        work[f"delta{layer}"] = np.empty((runs, points, width), dtype)
+        work[f"slope{layer}"] = np.empty((runs, points, width), dtype)
+    return work
 
 
 def predict(params, x):
@@ -193,7 +212,7 @@ def backward(params, cache, grad_output):
     return _backward(params, cache, np.asarray(grad_output).reshape(-1))
 
 
-def _backward(params, cache, grad_output):
+def _backward(params, cache, grad_output, work=None):
     """`backward` for a stack of networks: `grad_output` of shape ``(..., n)``."""
     n_layers = _n_layers(params)
     # delta = d(loss)/d(pre-activation) of the current layer, one row per input.
@@ -206,8 +225,10 @@ def _backward(params, cache, grad_output):
         grads[f"b{layer}"] = delta.sum(axis=-2)
         if layer > 1:
             # Through the weights, then through tanh: d tanh(z)/dz = 1 - tanh(z)².
-            delta = (_matmul(delta, np.swapaxes(params[f"W{layer}"], -1, -2))
-                     * (1.0 - inputs**2))
+            back = _matmul(delta, np.swapaxes(params[f"W{layer}"], -1, -2),
+                           None if work is None else work[f"delta{layer - 1}"])
+            slope = np.square(inputs, out=None if work is None else work[f"slope{layer - 1}"])
+            delta = np.multiply(back, np.subtract(1.0, slope, out=slope), out=back)
     return {name: grads[name] for name in params}
 
 
@@ -550,7 +571,8 @@ def _train_stack(params, x, y, schedules, deltas, *, steps, lr, optimiser, eval_
     # so an update is a handful of array operations for every run at once.
     flat, stacked = _stacked_views(params, dtype)
     first_moment, second_moment = np.zeros_like(flat), np.zeros_like(flat)
-    work, update = np.empty_like(flat), np.empty_like(flat)
+    grad, step_work, update = np.empty_like(flat), np.empty_like(flat), np.empty_like(flat)
+    work = _workspace(stacked, x.shape[-1])
     beta1, beta2 = _ADAM_BETAS
     train_loss = np.full((runs, steps), np.nan)
     active = np.ones(runs, dtype=bool)
@@ -566,7 +588,7 @@ def _train_stack(params, x, y, schedules, deltas, *, steps, lr, optimiser, eval_
             snapshots[run].append(fit)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         for step in range(1, steps + 1):
-            output, cache = _forward(stacked, x)
+            output, cache = _forward(stacked, x, work)
             for run in waiting:
                 data_snapshots[run].append(output[run])
             waiting = []
@@ -577,21 +599,22 @@ def _train_stack(params, x, y, schedules, deltas, *, steps, lr, optimiser, eval_
             if not active.any():
                 break
             train_loss[active, step - 1] = values[active]
-            grads = _backward(stacked, cache, grad_output)
-            grad = np.concatenate([grads[name].reshape(runs, -1) for name in stacked], axis=1)
+            grads = _backward(stacked, cache, grad_output, work)
+            np.concatenate([grads[name].reshape(runs, -1) for name in stacked], axis=1,
+                           out=grad)
             if optimiser == "gd":
                 np.multiply(grad, lr, out=update)
             else:  # Adam, computed as torch.optim.Adam does (in place, in the same order)
                 first_moment *= beta1
-                first_moment += np.multiply(grad, 1.0 - beta1, out=work)
+                first_moment += np.multiply(grad, 1.0 - beta1, out=step_work)
                 second_moment *= beta2
-                np.multiply(grad, 1.0 - beta2, out=work)
-                second_moment += np.multiply(work, grad, out=work)
-                np.sqrt(second_moment, out=work)  # then the denominator
-                work /= np.sqrt(1.0 - beta2**step)
-                work += _ADAM_EPS
+                np.multiply(grad, 1.0 - beta2, out=step_work)
+                second_moment += np.multiply(step_work, grad, out=step_work)
+                np.sqrt(second_moment, out=step_work)  # then the denominator
+                step_work /= np.sqrt(1.0 - beta2**step)
+                step_work += _ADAM_EPS
                 np.multiply(first_moment, lr / (1.0 - beta1**step), out=update)
-                update /= work
+                update /= step_work
             if active.all():
                 flat -= update
             else:
