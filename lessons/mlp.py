@@ -1,10 +1,11 @@
-"""A small tanh network in NumPy, trained with any of the course's losses.
+"""Training the tanh network of `lessons.network` with any of the course's losses.
 
-The network maps one input to one output through two hidden layers of 64 tanh units
-(1 → 64 → 64 → 1), the network of ``notebooks/06_training.ipynb``. Its parameters are a plain
-dict of arrays (``W1, b1, W2, b2, W3, b3``; ``Wk`` has shape ``(fan_in, fan_out)``), the forward
-and backward passes are written out by hand, and the loss enters training only through its
-gradient with respect to the network's output, taken from `lessons.losses`.
+The network (1 → 64 → 64 → 1, the network of ``notebooks/06_training.ipynb``) and its
+hand-written forward and backward passes live in `lessons.network`; they are importable from
+here too (``mlp.init_params``, ``mlp.forward``, ...). The loss enters training only through its
+gradient with respect to the network's output, taken from `lessons.losses`. `train` runs one
+network, `train_many` a batch at once (each with exactly the numbers it gets alone), `compare`
+the notebook's experiments over several seeds.
 
 Examples
 --------
@@ -22,6 +23,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lessons import registry
+from lessons.network import (
+    LAYER_SIZES,
+    backward,
+    backward_stack,
+    copy_params,
+    forward,
+    forward_stack,
+    init_params,
+    predict,
+    predict_stack,
+    workspace,
+)
 
 __all__ = [
     "LAYER_SIZES",
@@ -44,192 +57,14 @@ __all__ = [
     "train_many",
 ]
 
-LAYER_SIZES = (1, 64, 64, 1)
 OPTIMISERS = ("adam", "gd")
 
 # Keys of `lessons.registry` the network trains with; any of their spellings works.
 LOSSES = ("l2", "l1", "huber", "log_cosh")
 
-# Products of up to 64 x 64 x 48 numbers stay on one thread in OpenBLAS (its threshold is
-# 65536 x 4 multiply-adds), which is faster for these tiny matrices.
-_PREDICT_BLOCK = 48
-
 # Adam's usual constants (those of torch.optim.Adam).
 _ADAM_BETAS = (0.9, 0.999)
 _ADAM_EPS = 1e-8
-
-
-# --------------------------------------------------------------------------------------------
-# Parameters
-# --------------------------------------------------------------------------------------------
-def init_params(rng, sizes=LAYER_SIZES):
-    """Draw the weights and biases of a tanh network, as ``torch.nn.Linear`` does by default.
-
-    Every weight and bias of layer k is uniform on ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        The only source of randomness.
-    sizes : sequence of int, default (1, 64, 64, 1)
-        Units per layer, input first.
-
-    Returns
-    -------
-    dict of str to ndarray
-        ``W1, b1, ..., WL, bL`` with ``Wk`` of shape ``(sizes[k-1], sizes[k])``.
-    """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(7).")
-    sizes = tuple(int(size) for size in sizes)
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"sizes must list at least two positive layer widths, got {sizes}.")
-    params = {}
-    for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
-        bound = 1.0 / np.sqrt(fan_in)
-        params[f"W{layer}"] = rng.uniform(-bound, bound, size=(fan_in, fan_out))
-        params[f"b{layer}"] = rng.uniform(-bound, bound, size=fan_out)
-    return params
-
-
-def copy_params(params, dtype=None):
-    """An independent copy of `params`, optionally in another float `dtype`."""
-    return {name: np.array(value, dtype=dtype or value.dtype) for name, value in params.items()}
-
-
-def _n_layers(params):
-    return len(params) // 2
-
-
-# --------------------------------------------------------------------------------------------
-# Forward and backward
-# --------------------------------------------------------------------------------------------
-def forward(params, x):
-    """Run the network on inputs `x` and keep what the backward pass needs.
-
-    Parameters
-    ----------
-    params : dict of str to ndarray
-        As returned by `init_params`.
-    x : array_like, shape (n,)
-        Inputs.
-
-    Returns
-    -------
-    output : ndarray, shape (n,)
-        The network's predictions.
-    cache : list of ndarray
-        The input column and each hidden layer's tanh activations, shapes ``(n, width)``.
-    """
-    return _forward(params, np.asarray(x).reshape(-1))
-
-
-def _forward(params, x, work=None):
-    """`forward` for inputs of shape ``(..., n)``: a stack of networks runs as one.
-
-    With ``(runs, n)`` inputs, every parameter carries a leading ``runs`` axis (``W2`` of shape
-    ``(runs, 64, 64)``, ``b2`` of ``(runs, 64)``). NumPy multiplies a stack of matrices one
-    matrix at a time, with the same BLAS call as for a single network, so every run's numbers
-    are exactly those it would get alone. `work` (from `_workspace`) holds arrays to compute
-    the hidden layers in, instead of new ones at every step.
-    """
-    n_layers = _n_layers(params)
-    # Compute in the parameters' precision (float32 in `train` by default, float64 in tests).
-    x = np.asarray(x, dtype=params["W1"].dtype)
-    activation = x.reshape(x.shape + (1,))
-    cache = [activation]
-    for layer in range(1, n_layers):
-        hidden = _matmul(activation, params[f"W{layer}"], None if work is None else
-                         work[f"hidden{layer}"])
-        hidden += params[f"b{layer}"][..., None, :]
-        activation = np.tanh(hidden, out=hidden)
-        cache.append(activation)
-    output = activation @ params[f"W{n_layers}"] + params[f"b{n_layers}"][..., None, :]
-    return output[..., 0], cache
-
-
-def _matmul(left, right, out=None):
-    """``left @ right``; when the inner dimension is 1 (an outer product), as a plain product.
-
-    Each entry is then one multiplication, which BLAS and NumPy round alike: the same numbers,
-    without a BLAS call per network.
-    """
-    if left.shape[-1] == 1:
-        return np.multiply(left, right, out=out)
-    return np.matmul(left, right, out=out)
-
-
-def _workspace(params, points):
-    """Arrays for `_forward` and `_backward` to reuse at every step of a stack's training.
-
-    A stack's layers are large enough (25 runs: 800 kB each) that allocating them anew at each
-    step costs the operating system more time than the arithmetic they hold.
-    """
-    runs, dtype = params["W1"].shape[0], params["W1"].dtype
-    work = {}
-    for layer in range(1, _n_layers(params)):
-        width = params[f"W{layer}"].shape[-1]
-        work[f"hidden{layer}"] = np.empty((runs, points, width), dtype)
-        work[f"delta{layer}"] = np.empty((runs, points, width), dtype)
-        work[f"slope{layer}"] = np.empty((runs, points, width), dtype)
-    return work
-
-
-def predict(params, x):
-    """The network's predictions at `x`, shape ``(n,)``.
-
-    Long inputs are run in blocks of `_PREDICT_BLOCK` points: OpenBLAS splits a larger matrix
-    product over threads, which for a network this small costs more time than it saves.
-    """
-    return _predict(params, np.asarray(x).reshape(-1))
-
-
-def _predict(params, x):
-    """`predict` for inputs of shape ``(..., n)`` (a stack of networks, as in `_forward`)."""
-    if x.shape[-1] <= _PREDICT_BLOCK:
-        return _forward(params, x)[0]
-    return np.concatenate([_forward(params, x[..., start:start + _PREDICT_BLOCK])[0]
-                           for start in range(0, x.shape[-1], _PREDICT_BLOCK)], axis=-1)
-
-
-def backward(params, cache, grad_output):
-    """Back-propagate the gradient of a loss with respect to the output to every parameter.
-
-    Parameters
-    ----------
-    params : dict of str to ndarray
-        The parameters `forward` used.
-    cache : list of ndarray
-        The second value `forward` returned.
-    grad_output : array_like, shape (n,)
-        d(loss)/d(output) for each input, e.g. ``losses.mse_loss_grad(output, target)``.
-
-    Returns
-    -------
-    dict of str to ndarray
-        d(loss)/d(parameter), shaped like `params`.
-    """
-    return _backward(params, cache, np.asarray(grad_output).reshape(-1))
-
-
-def _backward(params, cache, grad_output, work=None):
-    """`backward` for a stack of networks: `grad_output` of shape ``(..., n)``."""
-    n_layers = _n_layers(params)
-    # delta = d(loss)/d(pre-activation) of the current layer, one row per input.
-    delta = np.asarray(grad_output, dtype=params["W1"].dtype)
-    delta = delta.reshape(delta.shape + (1,))
-    grads = {}
-    for layer in range(n_layers, 0, -1):
-        inputs = cache[layer - 1]
-        grads[f"W{layer}"] = np.swapaxes(inputs, -1, -2) @ delta
-        grads[f"b{layer}"] = delta.sum(axis=-2)
-        if layer > 1:
-            # Through the weights, then through tanh: d tanh(z)/dz = 1 - tanh(z)².
-            back = _matmul(delta, np.swapaxes(params[f"W{layer}"], -1, -2),
-                           None if work is None else work[f"delta{layer - 1}"])
-            slope = np.square(inputs, out=None if work is None else work[f"slope{layer - 1}"])
-            delta = np.multiply(back, np.subtract(1.0, slope, out=slope), out=back)
-    return {name: grads[name] for name in params}
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,7 +407,7 @@ def _train_stack(params, x, y, schedules, deltas, *, steps, lr, optimiser, eval_
     flat, stacked = _stacked_views(params, dtype)
     first_moment, second_moment = np.zeros_like(flat), np.zeros_like(flat)
     grad, step_work, update = np.empty_like(flat), np.empty_like(flat), np.empty_like(flat)
-    work = _workspace(stacked, x.shape[-1])
+    work = workspace(stacked, x.shape[-1])
     beta1, beta2 = _ADAM_BETAS
     train_loss = np.full((runs, steps), np.nan)
     active = np.ones(runs, dtype=bool)
@@ -584,11 +419,11 @@ def _train_stack(params, x, y, schedules, deltas, *, steps, lr, optimiser, eval_
     # taken from there (`waiting` lists the runs that wait for it) instead of being recomputed.
     waiting = list(range(runs))
     if eval_x is not None:
-        for run, fit in enumerate(_predict(stacked, eval_points)):
+        for run, fit in enumerate(predict_stack(stacked, eval_points)):
             snapshots[run].append(fit)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         for step in range(1, steps + 1):
-            output, cache = _forward(stacked, x, work)
+            output, cache = forward_stack(stacked, x, work)
             for run in waiting:
                 data_snapshots[run].append(output[run])
             waiting = []
@@ -599,7 +434,7 @@ def _train_stack(params, x, y, schedules, deltas, *, steps, lr, optimiser, eval_
             if not active.any():
                 break
             train_loss[active, step - 1] = values[active]
-            grads = _backward(stacked, cache, grad_output, work)
+            grads = backward_stack(stacked, cache, grad_output, work)
             np.concatenate([grads[name].reshape(runs, -1) for name in stacked], axis=1,
                            out=grad)
             if optimiser == "gd":
@@ -621,7 +456,7 @@ def _train_stack(params, x, y, schedules, deltas, *, steps, lr, optimiser, eval_
                 flat[active] -= update[active]
             if step % record_every == 0 or step == steps:
                 waiting = list(np.flatnonzero(active))
-                fits = None if eval_x is None else _predict(stacked, eval_points)
+                fits = None if eval_x is None else predict_stack(stacked, eval_points)
                 for run in waiting:
                     record_steps[run].append(step)
                     if fits is not None:
@@ -629,7 +464,7 @@ def _train_stack(params, x, y, schedules, deltas, *, steps, lr, optimiser, eval_
                 if progress is not None:
                     progress(step, steps)
     if waiting:  # after the last step: no forward pass follows
-        data_fits = _predict(stacked, x)
+        data_fits = predict_stack(stacked, x)
         for run in waiting:
             data_snapshots[run].append(data_fits[run])
     if eval_x is None:

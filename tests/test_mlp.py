@@ -372,6 +372,34 @@ def test_compare_trains_every_setting_from_the_same_weights_on_the_same_points()
         mlp.compare({}, np.random.default_rng(0).spawn(1))
 
 
+def test_compare_gives_every_run_what_train_gives_it_alone():
+    """compare trains its runs in batches (one per optimiser here): the numbers do not change."""
+    settings = {"l2": {"loss": "l2"}, "switch": {"loss": "l2", "switch_to": "l1", "switch_at": 3},
+                "gd": {"loss": "huber", "delta": 0.5, "optimiser": "gd"},
+                "clean": {"loss": "l1", "without_outliers": True}}
+    grid = np.linspace(-3, 3, 13)
+    calls = []
+
+    class Progress:
+        def run(self, name):
+            calls.append(name)
+            return lambda step, steps: calls.append((step, steps))
+
+    trials = mlp.compare(settings, np.random.default_rng(8).spawn(2), n_points=16, steps=6,
+                         lr=0.05, record_every=3, grid=grid, progress=Progress())
+    for trial in trials:
+        assert list(trial.runs) == list(settings)
+        for name, setting in settings.items():
+            setting = dict(setting)
+            targets = (np.where(trial.is_outlier, trial.clean, trial.y)
+                       if setting.pop("without_outliers", False) else trial.y)
+            _same_run(trial.runs[name], mlp.train(
+                trial.init, trial.x, targets, steps=6, lr=0.05, record_every=3, eval_x=grid,
+                eval_target=data.composite_sinusoid(grid), **setting))
+    # Two batches (Adam: 3 settings x 2 seeds; gradient descent: 1 x 2), each reported whole.
+    assert calls == ["l2, switch, clean", (18, 36), (36, 36), "gd", (6, 12), (12, 12)]
+
+
 def test_composite_sinusoid_is_the_clean_signal_of_the_data_set():
     x, _, clean, _ = data.sinusoid_with_outliers(30, np.random.default_rng(2))
     np.testing.assert_allclose(data.composite_sinusoid(x), clean, rtol=1e-15)
