@@ -67,17 +67,18 @@ def _execute_notebook(path: str) -> dict:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                            resources={"metadata": {"path": str(Path(path).parent)}})
-    start = time.perf_counter()
+    def client():
+        notebook = nbformat.read(path, as_version=4)
+        return NotebookClient(notebook, timeout=600, kernel_name="python3",
+                              extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                              resources={"metadata": {"path": str(Path(path).parent)}})
+
     error = None
     try:
-        client.execute()
+        notebook, seconds = _timed_execution(client)
     except CellExecutionError as err:
+        notebook, seconds = err.notebook, err.seconds
         error = str(err).strip().splitlines()[-1][:120]
-    seconds = time.perf_counter() - start
     cells = []  # (seconds, cell number, first line) of every code cell that ran
     for index, cell in enumerate(notebook.cells):
         timing = cell.get("metadata", {}).get("execution", {})
@@ -118,12 +119,44 @@ def _bare_kernel(_index: int) -> float:
     import nbformat
     from nbclient import NotebookClient
 
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
-    start = time.perf_counter()
-    client.execute()
-    return time.perf_counter() - start
+    def client():
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+        return NotebookClient(notebook, timeout=600, kernel_name="python3",
+                              extra_arguments=["--IPKernelApp.log_level=ERROR"])
+
+    return _timed_execution(client)[1]
+
+
+KERNEL_START_ATTEMPTS = 3
+
+
+def _timed_execution(make_client):
+    """(notebook, seconds) of ``make_client().execute()``, timed from the kernel's start.
+
+    On a machine shared with other Jupyter users, a new kernel can lose its TCP ports to
+    another kernel started at the same moment and die before it answers; that start is not
+    the course's cost, so it is tried again (with a fresh client) up to
+    `KERNEL_START_ATTEMPTS` times. A `CellExecutionError` is re-raised with ``.notebook`` and
+    ``.seconds`` attached.
+    """
+    from nbclient.exceptions import CellExecutionError
+
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        client = make_client()
+        start = time.perf_counter()
+        try:
+            client.execute()
+        except CellExecutionError as err:
+            err.notebook, err.seconds = client.nb, time.perf_counter() - start
+            raise
+        except RuntimeError as err:
+            if "before replying to kernel_info" not in str(err) or attempt == KERNEL_START_ATTEMPTS:
+                raise
+            print(f"note: a kernel died while starting ({err}); starting another",
+                  file=sys.stderr, flush=True)
+            continue
+        return client.nb, time.perf_counter() - start
+    raise AssertionError("unreachable")
 
 
 def measure_floor(workers: int, count: int) -> dict:

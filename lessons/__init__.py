@@ -13,7 +13,8 @@ checks      exercise widgets with immediate feedback (answer keys in ``lessons.k
 fitting     exact line fits under L2, L1, Huber and pinball losses
 estimators  location and scale estimates and their sampling distributions (notebook 03)
 optimise    gradient descent on a constant (notebook 06)
-mlp         a NumPy multilayer perceptron with explicit backpropagation (notebook 06)
+network     a NumPy tanh network: parameters, forward and backward passes (notebook 06)
+mlp         training that network with any loss, one run or a batch (notebook 06)
 penalties   ridge, LASSO and elastic net (notebook 07)
 history     the sourced timeline and Boscovich's data (notebook 08)
 claims      claim checks: a printed claim, our computation and the verdict

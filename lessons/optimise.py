@@ -130,13 +130,17 @@ def descend_constant(y, loss="l2", *, start=0.0, step=0.1, n_steps=100, schedule
     ndarray, shape (n_steps + 1,)
         ``c₀, c₁, ..., c_n``.
     """
-    registry.get(loss, among=LOSSES)  # a misspelt loss fails before any step
+    record = registry.get(loss, among=LOSSES)  # a misspelt loss fails before any step
     values = _as_data(y)
     sizes = step_sizes(step, n_steps, schedule, decay)
     path = np.empty(sizes.size + 1)
     path[0] = float(start)
+    # `constant_gradient` at each iterate, with the look-ups and checks done once, not per step.
+    prediction = np.empty_like(values)
     for t, size in enumerate(sizes):
-        path[t + 1] = path[t] - size * constant_gradient(path[t], values, loss, delta)
+        prediction.fill(path[t])
+        gradient = float(np.sum(record.gradient(prediction, values, delta=delta)))
+        path[t + 1] = path[t] - size * gradient
     return path
 
 

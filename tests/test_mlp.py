@@ -268,6 +268,66 @@ def test_train_explains_mismatched_data(network):
         mlp.train(params, x, x[:-1])
 
 
+def _same_run(batched, alone):
+    """Every field of two TrainingRuns identical, to the last bit."""
+    assert batched.losses == alone.losses and batched.diverged_at == alone.diverged_at
+    for name in ("train_loss", "record_steps", "snapshots", "data_snapshots", "eval_x"):
+        np.testing.assert_array_equal(getattr(batched, name), getattr(alone, name), err_msg=name)
+    if alone.clean_error is None:
+        assert batched.clean_error is None
+    else:
+        np.testing.assert_array_equal(batched.clean_error, alone.clean_error)
+    assert batched.params.keys() == alone.params.keys()
+    for name, value in alone.params.items():
+        np.testing.assert_array_equal(batched.params[name], value, err_msg=name)
+        assert batched.params[name].shape == value.shape
+
+
+def test_train_many_gives_each_run_exactly_what_train_gives_it_alone():
+    rng = np.random.default_rng(11)
+    inits = [mlp.init_params(rng) for _ in range(4)]
+    xs = [rng.uniform(-3, 3, size=size) for size in (64, 64, 64, 9)]
+    ys = [np.sin(x) + rng.normal(0, 0.3, size=x.size) for x in xs]
+    grid = np.linspace(-3, 3, 61)
+    shared = {"steps": 23, "lr": 0.02, "record_every": 5, "eval_x": grid,
+              "eval_target": np.sin(grid)}
+    per_run = {"loss": ["l2", "l1", "huber", "log_cosh"], "delta": [1.0, 1.0, 0.3, 1.0],
+               "switch_to": [None, None, "l1", None], "switch_at": [None, None, 7, None]}
+    runs = mlp.train_many(inits, xs, ys, **per_run, **shared)
+    assert len(runs) == 4
+    for index, run in enumerate(runs):
+        alone = mlp.train(inits[index], xs[index], ys[index],
+                          **{key: values[index] for key, values in per_run.items()}, **shared)
+        _same_run(run, alone)
+    # Without eval_x the snapshots are taken at each run's own x; plain gradient descent too.
+    plain = mlp.train_many(inits[:2], xs[:2], ys[:2], "l1", steps=12, optimiser="gd", lr=0.1,
+                           record_every=4)
+    for index, run in enumerate(plain):
+        _same_run(run, mlp.train(inits[index], xs[index], ys[index], "l1", steps=12,
+                                 optimiser="gd", lr=0.1, record_every=4))
+
+
+def test_train_many_lets_one_run_diverge_while_the_others_go_on(network):
+    params, x, y = network
+    calls = []
+    runs = mlp.train_many([params, params], [x, x], [y * 50, y], "l2", steps=60, lr=5.0,
+                          optimiser="gd", record_every=20,
+                          progress=lambda step, steps: calls.append((step, steps)))
+    assert runs[0].diverged_at is not None and runs[1].diverged_at is None
+    for run, targets in zip(runs, (y * 50, y), strict=True):
+        _same_run(run, mlp.train(params, x, targets, "l2", steps=60, lr=5.0, optimiser="gd",
+                                 record_every=20))
+    assert calls == [(20, 60), (40, 60), (60, 60)]
+
+
+def test_train_many_explains_mismatched_runs(network):
+    params, x, y = network
+    with pytest.raises(ValueError, match="same runs"):
+        mlp.train_many([params, params], [x], [y])
+    with pytest.raises(ValueError, match="one per run"):
+        mlp.train_many([params, params], [x, x], [y, y], ["l2", "l1", "huber"])
+
+
 # --------------------------------------------------------------------------------------------
 # Measures and experiments
 # --------------------------------------------------------------------------------------------
@@ -310,6 +370,34 @@ def test_compare_trains_every_setting_from_the_same_weights_on_the_same_points()
                                rtol=1e-5)
     with pytest.raises(ValueError, match="at least one run"):
         mlp.compare({}, np.random.default_rng(0).spawn(1))
+
+
+def test_compare_gives_every_run_what_train_gives_it_alone():
+    """compare trains its runs in batches (one per optimiser here): the numbers do not change."""
+    settings = {"l2": {"loss": "l2"}, "switch": {"loss": "l2", "switch_to": "l1", "switch_at": 3},
+                "gd": {"loss": "huber", "delta": 0.5, "optimiser": "gd"},
+                "clean": {"loss": "l1", "without_outliers": True}}
+    grid = np.linspace(-3, 3, 13)
+    calls = []
+
+    class Progress:
+        def run(self, name):
+            calls.append(name)
+            return lambda step, steps: calls.append((step, steps))
+
+    trials = mlp.compare(settings, np.random.default_rng(8).spawn(2), n_points=16, steps=6,
+                         lr=0.05, record_every=3, grid=grid, progress=Progress())
+    for trial in trials:
+        assert list(trial.runs) == list(settings)
+        for name, setting in settings.items():
+            setting = dict(setting)
+            targets = (np.where(trial.is_outlier, trial.clean, trial.y)
+                       if setting.pop("without_outliers", False) else trial.y)
+            _same_run(trial.runs[name], mlp.train(
+                trial.init, trial.x, targets, steps=6, lr=0.05, record_every=3, eval_x=grid,
+                eval_target=data.composite_sinusoid(grid), **setting))
+    # Two batches (Adam: 3 settings x 2 seeds; gradient descent: 1 x 2), each reported whole.
+    assert calls == ["l2, switch, clean", (18, 36), (36, 36), "gd", (6, 12), (12, 12)]
 
 
 def test_composite_sinusoid_is_the_clean_signal_of_the_data_set():
