@@ -390,13 +390,13 @@ def gaussian_efficiency(k):
     >>> round(gaussian_efficiency(1.345), 3)
     0.95
     """
-    from scipy import special  # imported here: importing this module stays cheap
-
     k = np.asarray(k, dtype=float)
     if np.any(~np.isfinite(k)) or np.any(k <= 0):
         raise ValueError("k must be positive and finite.")
-    inside = special.erf(k / math.sqrt(2.0))  # 2Φ(k) − 1
+    # math's erf and erfc, element by element: no SciPy import for a handful of values
+    erf, erfc = (np.vectorize(f, otypes=[float]) for f in (math.erf, math.erfc))
+    inside = erf(k / math.sqrt(2.0))  # 2Φ(k) − 1
     density = np.exp(-0.5 * k**2) / math.sqrt(2.0 * math.pi)  # φ(k)
-    psi_squared = inside - 2.0 * k * density + k**2 * special.erfc(k / math.sqrt(2.0))
+    psi_squared = inside - 2.0 * k * density + k**2 * erfc(k / math.sqrt(2.0))
     result = inside**2 / psi_squared
     return float(result) if result.ndim == 0 else result

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from test_losses import TORCH_MISSING  # noqa: I001
 
 from lessons import data, losses, mlp
 
@@ -137,7 +138,7 @@ def _torch_loss(torch, name):
 
 @pytest.mark.parametrize("loss", ("l2", "l1", "huber"))
 def test_backward_matches_torch_autograd(network, loss):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     params, x, y = network
     model = _torch_network(torch, params)
     inputs = torch.from_numpy(x.reshape(-1, 1))
@@ -156,7 +157,7 @@ def test_backward_matches_torch_autograd(network, loss):
 
 @pytest.mark.parametrize("loss", ("l2", "l1"))
 def test_adam_training_matches_torch_optim_adam(network, loss):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     params, x, y = network
     steps, lr = 5, 0.01
     run = mlp.train(params, x, y, loss, steps=steps, lr=lr, dtype=np.float64)

@@ -24,8 +24,8 @@ import warnings
 import numpy as np
 
 # The maths layer the keys compute with (modules not yet imported are pristine anyway).
-MATHS_MODULES = ("losses", "registry", "fitting", "estimators", "optimise", "penalties", "mlp",
-                 "data", "history")
+MATHS_MODULES = ("losses", "registry", "fitting", "estimators", "optimise", "penalties", "network",
+                 "mlp", "data", "history")
 
 
 def _fresh_copy(module: types.ModuleType) -> types.ModuleType | None:

@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from lessons import plotting
 from lessons.canvas import LiveFigure, new_figure
-from lessons.demos import WidgetDemo
+from lessons.demos import WidgetDemo, picture
 
 __all__ = [
     "STYLES",
@@ -248,7 +248,9 @@ class TrainingReplay(WidgetDemo):
             options=[("error against the clean signal", "clean"), ("training loss", "train")],
             value="clean", style={"button_width": "auto"})
         self._build_figure(x, y, truth, is_outlier)
-        self.image = widgets.Image(format="png")
+        self.image = picture(
+            "Left: the data and each run's fitted curve at the chosen step; right: each run's "
+            "error over the training steps, with a vertical line at the chosen step.")
         self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.measure,
                                     self.image])
         self.slider.observe(self.update, names="value")
