@@ -36,3 +36,30 @@ def test_answer_key_accepts_its_answers_and_names_its_mistakes(module_name):
             assert checks.feedback(spec, spec.reference).correct, key
         else:
             pytest.fail(f"{key}: unknown exercise kind {type(spec).__name__}")
+
+
+def test_importing_a_key_or_a_blank_check_imports_no_sympy():
+    """SymPy (about half a second) waits until a formula answer is judged (checks.Expression)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, sys\n"
+        "from lessons import checks\n"
+        f"for name in {KEY_MODULES!r}:\n"
+        "    module = importlib.import_module('lessons.keys.' + name)\n"
+        "    for key in module.EXERCISES:\n"
+        "        assert checks.feedback(key, ...).status == 'unanswered', key\n"
+        "        checks.view(key, ...)\n"
+        "assert 'sympy' not in sys.modules, 'a key or a blank check imported sympy'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(checks.__file__).parents[2])
+
+
+def test_every_formula_key_builds_its_formulas_when_judged():
+    for module_name in KEY_MODULES:
+        module = importlib.import_module(f"lessons.keys.{module_name}")
+        for key, spec in module.EXERCISES.items():
+            if isinstance(spec, checks.Expression):
+                assert spec.symbols and spec.expected.free_symbols <= set(spec.symbols.values())
+                assert all(message for _, message in spec.mistakes), key

@@ -12,10 +12,11 @@ The package's modules, bottom-up: `verdicts` (`Feedback` and its words), `budget
 limit of every check), `coerce` (a learner's value as one float; one set of validation helpers
 for keys), `formula` (a safe reader of typed formulas, SymPy), `equivalence` (are two formulas
 the same function: sampled, far-out, beyond-threshold and exact checks), `specs` (`Exercise`,
-`Number`, `Choice`, `Slider`), `expression` (`Expression`), `functions` (`Function`, `Case`, the
-learner's code contained), `guard` (keys built from the course's unpatched functions), `widget`
-(`ExerciseView`). SymPy is imported only when an `Expression` is first used, so
-``import lessons.checks`` stays cheap.
+`Number`, `Choice`, `Slider`), `expression` (`Expression`, without SymPy), `sympy_expression`
+(its SymPy side), `functions` (`Function`, `Case`, the learner's code contained), `guard` (keys
+built from the course's unpatched functions), `widget` (`ExerciseView`). SymPy is imported only
+when an `Expression` first judges an answer (or is given SymPy objects), so
+``import lessons.checks`` and importing an answer key stay cheap.
 
 The answer cell is the learner's one input: the widget shows the prompt, the verdict on the value
 passed in, hints and a Choice's options, and has no answer box (see `widget`).
@@ -33,12 +34,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .expression import Expression
 from .functions import Case, Function
 from .specs import Choice, Exercise, Number, Slider
 from .verdicts import STATUSES, AnswerKeyError, Feedback, type_name
 
 if TYPE_CHECKING:
-    from .expression import Expression
     from .widget import ExerciseView
 
 __all__ = [
@@ -60,11 +61,11 @@ __all__ = [
     "lookup",
 ]
 
-_LAZY = {"Expression": ".expression", "ExerciseView": ".widget"}
+_LAZY = {"ExerciseView": ".widget"}
 
 
 def __getattr__(name: str):
-    """Import `Expression` (and SymPy with it) and `ExerciseView` only on first use."""
+    """Import `ExerciseView` (and ipywidgets with it) only on first use."""
     if name in _LAZY:
         import importlib
 

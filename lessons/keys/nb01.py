@@ -2,13 +2,11 @@
 
 
 import numpy as np
-import sympy as sp
 
 from lessons import checks, data, losses
 
 _times = data.delivery_times()
 _e = _times.residuals
-_a, _b, _c = sp.symbols("a b c", real=True)
 
 
 _sae = float(np.sum(np.abs(_e)))
@@ -21,6 +19,34 @@ if _sae / np.count_nonzero(_e) != 3.0:
 
 def _reference_mae(predicted, actual):
     return losses.l1_loss(predicted, actual)
+
+
+# 01.mae_formula: SymPy is imported only when an answer is judged (see checks.Expression).
+def _residual_symbols():
+    import sympy as sp
+
+    return sp.symbols("a b c", real=True)
+
+
+def _mae_formula():
+    import sympy as sp
+
+    a, b, c = _residual_symbols()
+    return (sp.Abs(a) + sp.Abs(b) + sp.Abs(c)) / 3
+
+
+def _mae_formula_mistakes():
+    import sympy as sp
+
+    a, b, c = _residual_symbols()
+    return [
+        (sp.Abs(a + b + c) / 3,
+         "The absolute value of the sum lets errors of opposite sign cancel: take |·| of each "
+         "residual first."),
+        ((a + b + c) / 3, "That is the mean signed residual: add absolute values."),
+        (sp.Abs(a) + sp.Abs(b) + sp.Abs(c), "That is the sum (SAE); the mean divides by 3."),
+        ((a**2 + b**2 + c**2) / 3, "That is the mean squared error."),
+    ]
 
 
 EXERCISES = {
@@ -90,16 +116,9 @@ EXERCISES = {
         hints=["‖e‖₂ = √(e₁² + e₂²)."],
     ),
     "01.mae_formula": checks.Expression(
-        expected=(sp.Abs(_a) + sp.Abs(_b) + sp.Abs(_c)) / 3,
-        symbols=(_a, _b, _c),
-        mistakes=[
-            (sp.Abs(_a + _b + _c) / 3,
-             "The absolute value of the sum lets errors of opposite sign cancel: take |·| of each "
-             "residual first."),
-            ((_a + _b + _c) / 3, "That is the mean signed residual: add absolute values."),
-            (sp.Abs(_a) + sp.Abs(_b) + sp.Abs(_c), "That is the sum (SAE); the mean divides by 3."),
-            ((_a**2 + _b**2 + _c**2) / 3, "That is the mean squared error."),
-        ],
+        expected=_mae_formula,
+        symbols="a b c",
+        mistakes=_mae_formula_mistakes,
         hints=["Use Abs(a) for |a|.", "Add the three absolute values and divide by their number."],
     ),
     "01.crossing": checks.Slider(

@@ -1,25 +1,90 @@
 """Answer key of ``02_gradients``: formulas come from SymPy, values from `lessons.losses`."""
 
 import numpy as np
-import sympy as sp
 
 from lessons import checks, losses
 
-_e = sp.Symbol("e", real=True)
-_delta = sp.Symbol("delta", positive=True)
-_y = sp.Symbol("y", real=True)
-_yhat = sp.Symbol("yhat", real=True)
-_n = sp.Symbol("n", positive=True, integer=True)
+# The formula exercises import SymPy only when an answer is judged (see checks.Expression).
+
+
+def _symbols():
+    """e, delta, y, yhat and n, with the assumptions the exercises sample under."""
+    import sympy as sp
+
+    return (sp.Symbol("e", real=True), sp.Symbol("delta", positive=True),
+            sp.Symbol("y", real=True), sp.Symbol("yhat", real=True),
+            sp.Symbol("n", positive=True, integer=True))
 
 
 def _mse_derivative():
     """d/dŷ₁ of the mean of n squared errors, only the first of which involves ŷ₁."""
-    first_term = (_y - _yhat) ** 2 / _n
-    return sp.diff(first_term, _yhat)
+    import sympy as sp
+
+    _, _, y, yhat, n = _symbols()
+    first_term = (y - yhat) ** 2 / n
+    return sp.diff(first_term, yhat)
+
+
+def _mse_derivative_mistakes():
+    import sympy as sp
+
+    _, _, y, yhat, n = _symbols()
+    return [
+        (-_mse_derivative(),
+         "The sign is flipped. The residual is y − ŷ, so the chain rule brings a factor "
+         "∂(y − ŷ)/∂ŷ = −1."),
+        (sp.diff((y - yhat) ** 2, yhat),
+         "That is the derivative of one squared error; the mean divides it by n."),
+        (sp.diff((y - yhat) ** 2, yhat) / 2 / n,
+         "The factor 2 from differentiating the square is missing."),
+    ]
+
+
+def _l1_derivative():
+    import sympy as sp
+
+    _, _, y, yhat, _ = _symbols()
+    return sp.diff(sp.Abs(y - yhat), yhat)
+
+
+def _l1_derivative_mistakes():
+    import sympy as sp
+
+    _, _, y, yhat, _ = _symbols()
+    return [
+        (sp.sign(y - yhat),
+         "That is the derivative with respect to y (or the residual e). With respect to ŷ "
+         "the chain rule flips the sign."),
+        (sp.Integer(1), "The slope is +1 only when ŷ > y; it is −1 when ŷ < y."),
+    ]
 
 
 def _huber(delta):
-    return sp.Piecewise((_e**2 / 2, sp.Abs(_e) < delta), (delta * (sp.Abs(_e) - delta / 2), True))
+    import sympy as sp
+
+    e = _symbols()[0]
+    return sp.Piecewise((e**2 / 2, sp.Abs(e) < delta), (delta * (sp.Abs(e) - delta / 2), True))
+
+
+def _huber_derivative():
+    import sympy as sp
+
+    e, delta, _, _, _ = _symbols()
+    return sp.diff(_huber(delta), e)
+
+
+def _huber_derivative_mistakes():
+    import sympy as sp
+
+    e, delta, _, _, _ = _symbols()
+    return [
+        (sp.Piecewise((e, sp.Abs(e) < delta), (sp.sign(e), True)),
+         "Beyond δ the loss is δ·(|e| − δ/2), whose slope is δ·sign(e), not sign(e)."),
+        (e, "That is only the quadratic part: beyond ±δ the slope stops growing."),
+        (delta * sp.sign(e), "That is only the linear part: inside ±δ the slope is e."),
+        (sp.Piecewise((e / delta, sp.Abs(e) < delta), (sp.sign(e), True)),
+         "That is the slope of SmoothL1 with β = δ, which is Huber divided by δ."),
+    ]
 
 
 def reference_huber_gradient(residual, delta=1.0):
@@ -32,47 +97,27 @@ def reference_huber_gradient(residual, delta=1.0):
 
 EXERCISES = {
     "02.mse_derivative": checks.Expression(
-        expected=_mse_derivative(),
-        symbols=(_y, _yhat, _n),
-        mistakes=[
-            (-_mse_derivative(),
-             "The sign is flipped. The residual is y − ŷ, so the chain rule brings a factor "
-             "∂(y − ŷ)/∂ŷ = −1."),
-            (sp.diff((_y - _yhat) ** 2, _yhat),
-             "That is the derivative of one squared error; the mean divides it by n."),
-            (sp.diff((_y - _yhat) ** 2, _yhat) / 2 / _n,
-             "The factor 2 from differentiating the square is missing."),
-        ],
+        expected=_mse_derivative,
+        symbols="y yhat n",
+        mistakes=_mse_derivative_mistakes,
         hints=[
             "Only one term of the mean, (y − ŷ)²/n, depends on ŷ.",
             "Chain rule: d/dŷ (y − ŷ)² = 2(y − ŷ) · (−1).",
         ],
     ),
     "02.l1_derivative": checks.Expression(
-        expected=sp.diff(sp.Abs(_y - _yhat), _yhat),
-        symbols=(_y, _yhat),
-        mistakes=[
-            (sp.sign(_y - _yhat),
-             "That is the derivative with respect to y (or the residual e). With respect to ŷ "
-             "the chain rule flips the sign."),
-            (sp.Integer(1), "The slope is +1 only when ŷ > y; it is −1 when ŷ < y."),
-        ],
+        expected=_l1_derivative,
+        symbols="y yhat",
+        mistakes=_l1_derivative_mistakes,
         hints=[
             "d|u|/du = sign(u), and u = y − ŷ.",
             "Write it with `sign(...)`, or as a `Piecewise((1, yhat > y), (-1, True))`.",
         ],
     ),
     "02.huber_derivative": checks.Expression(
-        expected=sp.diff(_huber(_delta), _e),
-        symbols=(_e, _delta),
-        mistakes=[
-            (sp.Piecewise((_e, sp.Abs(_e) < _delta), (sp.sign(_e), True)),
-             "Beyond δ the loss is δ·(|e| − δ/2), whose slope is δ·sign(e), not sign(e)."),
-            (_e, "That is only the quadratic part: beyond ±δ the slope stops growing."),
-            (_delta * sp.sign(_e), "That is only the linear part: inside ±δ the slope is e."),
-            (sp.Piecewise((_e / _delta, sp.Abs(_e) < _delta), (sp.sign(_e), True)),
-             "That is the slope of SmoothL1 with β = δ, which is Huber divided by δ."),
-        ],
+        expected=_huber_derivative,
+        symbols="e delta",
+        mistakes=_huber_derivative_mistakes,
         hints=[
             "Differentiate each piece: e²/2 inside, δ·(|e| − δ/2) outside.",
             "Piecewise((e, Abs(e) < delta), (delta*sign(e), True)); Max/Min work too.",

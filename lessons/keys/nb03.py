@@ -3,25 +3,58 @@
 import copy
 
 import numpy as np
-import sympy as sp
 
 from lessons import checks, data
-
-_x = sp.Symbol("x", real=True)
-_mu = sp.Symbol("mu", real=True)
-_b = sp.Symbol("b", positive=True)
-_sigma = sp.Symbol("sigma", positive=True)
 
 _readings = data.sensor_readings()
 _median = float(np.median(_readings))
 
 
+# 03.laplace_nll: SymPy is imported only when an answer is judged (see checks.Expression).
+def _densities():
+    """x, mu, b, the Laplace density and a Gaussian with the same scale b."""
+    import sympy as sp
+
+    x = sp.Symbol("x", real=True)
+    mu = sp.Symbol("mu", real=True)
+    b = sp.Symbol("b", positive=True)
+    laplace = sp.exp(-sp.Abs(x - mu) / b) / (2 * b)
+    gaussian_same_scale = sp.exp(-((x - mu) ** 2) / (2 * b**2)) / sp.sqrt(2 * sp.pi * b**2)
+    return x, mu, b, laplace, gaussian_same_scale
+
+
 def _negative_log(density):
+    import sympy as sp
+
     return sp.expand_log(-sp.log(density), force=True)
 
 
-_LAPLACE = sp.exp(-sp.Abs(_x - _mu) / _b) / (2 * _b)
-_GAUSSIAN_SAME_SCALE = sp.exp(-((_x - _mu) ** 2) / (2 * _b**2)) / sp.sqrt(2 * sp.pi * _b**2)
+def _laplace_nll():
+    return _negative_log(_densities()[3])
+
+
+def _laplace_nll_mistakes():
+    import sympy as sp
+
+    x, mu, b, laplace, gaussian_same_scale = _densities()
+    return [
+        (sp.Abs(x - mu) / b,
+         "That is the part that depends on μ. The density's factor 1/(2b) adds log(2b) to "
+         "the negative log-likelihood."),
+        (sp.Abs(x - mu) / b + sp.log(b),
+         "The density's factor is 1/(2b), so its negative log adds log(2b) = log 2 + log b: "
+         "the log 2 is missing."),
+        ((x - mu) / b + sp.log(2 * b),
+         "The absolute value is missing: the Laplace density has |x − μ|, which is never "
+         "negative. Write it as Abs(x - mu)."),
+        (-_negative_log(laplace),
+         "That is the log-likelihood itself; the question asks for its negative."),
+        (sp.Abs(x - mu) / b - sp.log(2 * b),
+         "The sign of the log term: −log(1/(2b)) = +log(2b)."),
+        (_negative_log(gaussian_same_scale),
+         "That is the Gaussian negative log-likelihood; the Laplace density has |x − μ|, "
+         "not a square."),
+    ]
 
 
 def _sum_of_absolute_errors(sample, location):
@@ -65,26 +98,9 @@ class _AnyMinimiser(checks.Function):
 
 EXERCISES = {
     "03.laplace_nll": checks.Expression(
-        expected=_negative_log(_LAPLACE),
-        symbols=(_x, _mu, _b),
-        mistakes=[
-            (sp.Abs(_x - _mu) / _b,
-             "That is the part that depends on μ. The density's factor 1/(2b) adds log(2b) to "
-             "the negative log-likelihood."),
-            (sp.Abs(_x - _mu) / _b + sp.log(_b),
-             "The density's factor is 1/(2b), so its negative log adds log(2b) = log 2 + log b: "
-             "the log 2 is missing."),
-            ((_x - _mu) / _b + sp.log(2 * _b),
-             "The absolute value is missing: the Laplace density has |x − μ|, which is never "
-             "negative. Write it as Abs(x - mu)."),
-            (-_negative_log(_LAPLACE),
-             "That is the log-likelihood itself; the question asks for its negative."),
-            (sp.Abs(_x - _mu) / _b - sp.log(2 * _b),
-             "The sign of the log term: −log(1/(2b)) = +log(2b)."),
-            (_negative_log(_GAUSSIAN_SAME_SCALE),
-             "That is the Gaussian negative log-likelihood; the Laplace density has |x − μ|, "
-             "not a square."),
-        ],
+        expected=_laplace_nll,
+        symbols="x mu b",
+        mistakes=_laplace_nll_mistakes,
         hints=[
             "−log f = −log(1/(2b)) − log(exp(−|x − μ|/b)).",
             "Write |x − μ| as `Abs(x - mu)` and the logarithm as `log(...)`.",

@@ -2,7 +2,6 @@
 
 
 import numpy as np
-import sympy as sp
 
 from lessons import checks, data, losses, penalties
 
@@ -11,7 +10,6 @@ _SEED = 7
 _times = data.delivery_times()
 _X, _y, _ = data.sparse_linear(40, np.random.default_rng(_SEED))
 _n = _y.size
-_e = sp.Symbol("e", positive=True)
 
 
 def _r_squared(actual, predicted):
@@ -27,6 +25,29 @@ def _pinball(tau):
 
 
 _pull = np.abs((_X - _X.mean(axis=0)).T @ (_y - _y.mean())) / _n
+
+
+# 07.logcosh_far: SymPy is imported only when an answer is judged (see checks.Expression).
+def _logcosh_far():
+    import sympy as sp
+
+    e = sp.Symbol("e", positive=True)
+    return e - sp.log(2)
+
+
+def _logcosh_far_mistakes():
+    import sympy as sp
+
+    e = sp.Symbol("e", positive=True)
+    return [
+        (e, "Close, but cosh(e) ≈ exp(e)/2 for large e, and log of ½ is −log 2."),
+        (e**2 / 2, "That is the small-e behaviour; far away log-cosh grows linearly."),
+        (e + sp.log(2), "Check the sign: cosh(e) ≈ exp(e)/2, so log cosh(e) ≈ e − log 2."),
+        *[(e - sp.Rational(rounded), "Right idea, but you rounded log 2: write the exact "
+                                     "constant as log(2).")
+          for rounded in ("0.69", "0.693", "0.6931", "0.69315")],
+    ]
+
 
 EXERCISES = {
     "07.pinball_delivery": checks.Number(
@@ -60,16 +81,9 @@ EXERCISES = {
                "Make τ : (1 − τ) equal 4 : 1."],
     ),
     "07.logcosh_far": checks.Expression(
-        expected=_e - sp.log(2),
-        symbols=(_e,),
-        mistakes=[
-            (_e, "Close, but cosh(e) ≈ exp(e)/2 for large e, and log of ½ is −log 2."),
-            (_e**2 / 2, "That is the small-e behaviour; far away log-cosh grows linearly."),
-            (_e + sp.log(2), "Check the sign: cosh(e) ≈ exp(e)/2, so log cosh(e) ≈ e − log 2."),
-            *[(_e - sp.Rational(rounded), "Right idea, but you rounded log 2: write the exact "
-                                          "constant as log(2).")
-              for rounded in ("0.69", "0.693", "0.6931", "0.69315")],
-        ],
+        expected=_logcosh_far,
+        symbols="e",
+        mistakes=_logcosh_far_mistakes,
         hints=["For large e, exp(−e) is negligible next to exp(e).",
                "cosh(e) = (exp(e) + exp(−e)) / 2 ≈ exp(e) / 2."],
     ),

@@ -2,14 +2,12 @@
 
 
 import numpy as np
-import sympy as sp
 
 from lessons import checks, fitting, history
 
 _arcs = history.boscovich_arcs()
 _l2 = fitting.fit_line(_arcs.sin2_latitude, _arcs.arc_toises, "l2")
 _l1 = fitting.fit_line(_arcs.sin2_latitude, _arcs.arc_toises, "l1")
-_A, _B = sp.symbols("A B", positive=True)
 
 
 def _inverse_flattening(fit):
@@ -22,6 +20,26 @@ _BOSCOVICH_MESSAGE = ("That is the flattening of Boscovich's own rule (residuals
                       "about 1/246); the question asks for the unconstrained least-squares line.")
 _ROUNDED_MESSAGE = (f"Close: you rounded to 3 significant figures. Give 4 "
                     f"({_inverse_flattening(_l2):.1f}).")
+
+
+# 08.flattening_formula: SymPy is imported only when an answer is judged (see checks.Expression).
+def _flattening_formula():
+    import sympy as sp
+
+    A, B = sp.symbols("A B", positive=True)
+    return B / (3 * A)
+
+
+def _flattening_formula_mistakes():
+    import sympy as sp
+
+    A, B = sp.symbols("A B", positive=True)
+    return [
+        (3 * A / B, "That is 1/f; the question asks for f."),
+        (B / A, "That is 3f: B/A ≈ (3/2)e² and e² ≈ 2f."),
+        (B / (2 * A), "That uses B/A ≈ 2f; the first-order ratio is B/A ≈ (3/2)·e² ≈ 3f."),
+        (2 * B / (3 * A), "That is e² (from B/A ≈ (3/2)e²); f is about e²/2."),
+    ]
 
 
 # A weighted median that never sorts, or sorts the values but not their weights, gives the
@@ -68,14 +86,9 @@ EXERCISES = {
         correct="a",
     ),
     "08.flattening_formula": checks.Expression(
-        expected=_B / (3 * _A),
-        symbols=(_A, _B),
-        mistakes=[
-            (3 * _A / _B, "That is 1/f; the question asks for f."),
-            (_B / _A, "That is 3f: B/A ≈ (3/2)e² and e² ≈ 2f."),
-            (_B / (2 * _A), "That uses B/A ≈ 2f; the first-order ratio is B/A ≈ (3/2)·e² ≈ 3f."),
-            (2 * _B / (3 * _A), "That is e² (from B/A ≈ (3/2)e²); f is about e²/2."),
-        ],
+        expected=_flattening_formula,
+        symbols="A B",
+        mistakes=_flattening_formula_mistakes,
         hints=["B/A ≈ (3/2)·e² and e² = 2f − f² ≈ 2f.", "So B/A ≈ 3f."],
     ),
     "08.weighted_median": checks.Function(

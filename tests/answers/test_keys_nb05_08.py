@@ -360,3 +360,16 @@ def test_the_noise_verdict_needs_a_clear_seed_by_seed_difference():
     assert nb06.noise_verdict(l2, noisy)[0] is None
     # The course's earlier measurement (three seeds, means 0.21 and 0.23) could not decide.
     assert nb06.noise_verdict([0.20, 0.23, 0.19], [0.20, 0.24, 0.25])[0] is None
+
+
+def test_the_smooth_l1_key_is_huber_divided_by_beta():
+    """05.smooth_from_huber: SmoothL1(β) is Huber(δ = β) / β, the key's first mistake over β.
+
+    (This check ran at every import of the key; it is here so that the key imports no SymPy.)
+    """
+    import sympy as sp
+
+    spec = KEYS["05.smooth_from_huber"]
+    huber, message = spec.mistakes[0]
+    assert message.startswith("That is Huber with δ = β itself")
+    assert sp.simplify(huber / spec.symbols["beta"] - spec.expected) == 0
