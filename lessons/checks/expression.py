@@ -25,6 +25,9 @@ import sys
 from .specs import AFTER_ANSWERING, Exercise
 from .verdicts import AnswerKeyError, Feedback
 
+# What a blank formula answer is told (the same before and after SymPy is loaded).
+UNANSWERED_FORMULA = f'Replace `...` with your formula as text (e.g. "Abs(e)") {AFTER_ANSWERING}.'
+
 
 def deferred(value) -> bool:
     """Whether `value` is a zero-argument function to call later (a SymPy object is not)."""
@@ -66,9 +69,7 @@ class Expression(Exercise):
     'correct'
     """
 
-    unanswered_message = (
-        f'Replace `...` with your formula as text (e.g. "Abs(e)") {AFTER_ANSWERING}.'
-    )
+    unanswered_message = UNANSWERED_FORMULA
 
     def __init__(self, expected, symbols, *, mistakes=(), hints=(), prompt="", extra_names=None,
                  answer_name=""):

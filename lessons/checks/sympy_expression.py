@@ -37,8 +37,9 @@ from .equivalence import (
     special_points,
     symbol_scale,
 )
+from .expression import UNANSWERED_FORMULA
 from .formula import FormulaReader
-from .specs import AFTER_ANSWERING, Exercise
+from .specs import Exercise
 from .verdicts import Feedback, InvalidAnswer, describe_number, describe_pair, shorten, type_name
 
 
@@ -50,30 +51,18 @@ class SymPyExpression(Exercise):
     expected formula is undefined do not count. An answer that differs only at special points
     (e.g. at ``e = 0``) counts as correct, with a note.
 
-    Parameters
-    ----------
-    expected : sympy.Expr or str
-        The right formula.
-    symbols : str or sequence of sympy.Symbol
-        The names the learner may use, e.g. ``"e delta"``. Names given as text are real, unless
-        `expected` already uses a symbol of that name (whose assumptions are then kept); pass
-        ``sympy.Symbol("delta", positive=True)`` to sample only positive values.
-    mistakes : sequence of (sympy.Expr or str, str)
-        Typical wrong formulas and the message each one earns.
-    extra_names : dict, optional
-        More names the learner may use: SymPy constants or functions.
+    Parameters are those of `lessons.checks.expression.Expression`, with `expected` and
+    `mistakes` as SymPy objects or text (never functions).
 
     Examples
     --------
     >>> import sympy as sp
-    >>> e = sp.Symbol("e", real=True)
-    >>> SymPyExpression(sp.sign(e), "e").feedback("e/Abs(e)").status
-    'correct'
+    >>> y = sp.Symbol("y", real=True)
+    >>> SymPyExpression(2 * y, "y").feedback("y + y").correct
+    True
     """
 
-    unanswered_message = (
-        f'Replace `...` with your formula as text (e.g. "Abs(e)") {AFTER_ANSWERING}.'
-    )
+    unanswered_message = UNANSWERED_FORMULA
 
     def __init__(self, expected, symbols, *, mistakes=(), hints=(), prompt="", extra_names=None,
                  answer_name=""):

@@ -116,9 +116,7 @@ EXERCISES = {
         hints=["‖e‖₂ = √(e₁² + e₂²)."],
     ),
     "01.mae_formula": checks.Expression(
-        expected=_mae_formula,
-        symbols="a b c",
-        mistakes=_mae_formula_mistakes,
+        _mae_formula, "a b c", mistakes=_mae_formula_mistakes,
         hints=["Use Abs(a) for |a|.", "Add the three absolute values and divide by their number."],
     ),
     "01.crossing": checks.Slider(

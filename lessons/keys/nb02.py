@@ -97,31 +97,19 @@ def reference_huber_gradient(residual, delta=1.0):
 
 EXERCISES = {
     "02.mse_derivative": checks.Expression(
-        expected=_mse_derivative,
-        symbols="y yhat n",
-        mistakes=_mse_derivative_mistakes,
-        hints=[
-            "Only one term of the mean, (y − ŷ)²/n, depends on ŷ.",
-            "Chain rule: d/dŷ (y − ŷ)² = 2(y − ŷ) · (−1).",
-        ],
+        _mse_derivative, "y yhat n", mistakes=_mse_derivative_mistakes,
+        hints=["Only one term of the mean, (y − ŷ)²/n, depends on ŷ.",
+               "Chain rule: d/dŷ (y − ŷ)² = 2(y − ŷ) · (−1)."],
     ),
     "02.l1_derivative": checks.Expression(
-        expected=_l1_derivative,
-        symbols="y yhat",
-        mistakes=_l1_derivative_mistakes,
-        hints=[
-            "d|u|/du = sign(u), and u = y − ŷ.",
-            "Write it with `sign(...)`, or as a `Piecewise((1, yhat > y), (-1, True))`.",
-        ],
+        _l1_derivative, "y yhat", mistakes=_l1_derivative_mistakes,
+        hints=["d|u|/du = sign(u), and u = y − ŷ.",
+               "Write it with `sign(...)`, or as a `Piecewise((1, yhat > y), (-1, True))`."],
     ),
     "02.huber_derivative": checks.Expression(
-        expected=_huber_derivative,
-        symbols="e delta",
-        mistakes=_huber_derivative_mistakes,
-        hints=[
-            "Differentiate each piece: e²/2 inside, δ·(|e| − δ/2) outside.",
-            "Piecewise((e, Abs(e) < delta), (delta*sign(e), True)); Max/Min work too.",
-        ],
+        _huber_derivative, "e delta", mistakes=_huber_derivative_mistakes,
+        hints=["Differentiate each piece: e²/2 inside, δ·(|e| − δ/2) outside.",
+               "Piecewise((e, Abs(e) < delta), (delta*sign(e), True)); Max/Min work too."],
     ),
     "02.subgradient_at_kink": checks.Choice.from_text("""
         a) only 0, the value PyTorch returns
@@ -160,10 +148,8 @@ EXERCISES = {
             checks.Case(args=(np.array([-7.0, -1.0, -0.25, 0.0, 0.25, 1.0, 7.0]),),
                         description="an array of residuals"),
         ],
-        hints=[
-            "Inside ±δ the slope is e itself; beyond, it is ±δ.",
-            "np.clip(e, -delta, delta) does it in one line, for arrays too.",
-        ],
+        hints=["Inside ±δ the slope is e itself; beyond, it is ±δ.",
+               "np.clip(e, -delta, delta) does it in one line, for arrays too."],
     ),
     "02.q_outlier_gradient": checks.Choice.from_text("""
         a) L1: its gradient is always ±1/N

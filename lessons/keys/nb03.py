@@ -98,13 +98,9 @@ class _AnyMinimiser(checks.Function):
 
 EXERCISES = {
     "03.laplace_nll": checks.Expression(
-        expected=_laplace_nll,
-        symbols="x mu b",
-        mistakes=_laplace_nll_mistakes,
-        hints=[
-            "−log f = −log(1/(2b)) − log(exp(−|x − μ|/b)).",
-            "Write |x − μ| as `Abs(x - mu)` and the logarithm as `log(...)`.",
-        ],
+        _laplace_nll, "x mu b", mistakes=_laplace_nll_mistakes,
+        hints=["−log f = −log(1/(2b)) − log(exp(−|x − μ|/b)).",
+               "Write |x − μ| as `Abs(x - mu)` and the logarithm as `log(...)`."],
     ),
     "03.laplace_location": checks.Number(
         _median,

@@ -118,9 +118,7 @@ EXERCISES = {
         hints=["Huber changes formula where |e| = δ."],
     ),
     "05.smooth_from_huber": checks.Expression(
-        expected=_smooth_l1,
-        symbols="e beta",
-        mistakes=_smooth_l1_mistakes,
+        _smooth_l1, "e beta", mistakes=_smooth_l1_mistakes,
         hints=["Divide each branch of Huber(δ = β) by β.",
                "Write it as Piecewise((first, Abs(e) < beta), (second, True))."],
     ),

@@ -81,9 +81,7 @@ EXERCISES = {
                "Make τ : (1 − τ) equal 4 : 1."],
     ),
     "07.logcosh_far": checks.Expression(
-        expected=_logcosh_far,
-        symbols="e",
-        mistakes=_logcosh_far_mistakes,
+        _logcosh_far, "e", mistakes=_logcosh_far_mistakes,
         hints=["For large e, exp(−e) is negligible next to exp(e).",
                "cosh(e) = (exp(e) + exp(−e)) / 2 ≈ exp(e) / 2."],
     ),

@@ -86,9 +86,7 @@ EXERCISES = {
         correct="a",
     ),
     "08.flattening_formula": checks.Expression(
-        expected=_flattening_formula,
-        symbols="A B",
-        mistakes=_flattening_formula_mistakes,
+        _flattening_formula, "A B", mistakes=_flattening_formula_mistakes,
         hints=["B/A ≈ (3/2)·e² and e² = 2f − f² ≈ 2f.", "So B/A ≈ 3f."],
     ),
     "08.weighted_median": checks.Function(
