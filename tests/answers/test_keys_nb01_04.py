@@ -268,24 +268,37 @@ def test_no_key_of_01_to_04_uses_a_module_level_assert():
 # -- the options of every choice are in its prompt ----------------------------------------------
 
 
-def _choice_prompts():
+def _notebook_cells():
     import json
-    import re
 
     root = _ROOT
     for folder in ("notebooks", "solutions"):
         for path in sorted((root / folder).glob("0[1-4]_*.ipynb")):
-            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-            for index, cell in enumerate(cells):
-                found = re.search(r'checks\.check\("(\d\d\.\w+)"', "".join(cell["source"]))
-                if cell["cell_type"] != "code" or not found:
-                    continue
-                spec = checks.lookup(found.group(1))
-                if isinstance(spec, checks.Choice):
-                    before = index - 1
-                    while cells[before]["cell_type"] != "markdown":
-                        before -= 1
-                    yield f"{folder}/{path.name}", found.group(1), "".join(cells[before]["source"])
+            for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+                yield f"{folder}/{path.name}", index, cell
+
+
+def _checker_prompts():
+    """(where, key, variable, prompt) of every checker cell of notebooks and solutions 01–04; the
+    prompt is the nearest markdown cell above it."""
+    import re
+
+    seen, prompt = None, ""
+    for where, _, cell in _notebook_cells():
+        if where != seen:
+            seen, prompt = where, ""
+        source = "".join(cell["source"])
+        found = re.search(r'checks\.check\("(\d\d\.\w+)", (\w+)\)', source)
+        if cell["cell_type"] == "markdown":
+            prompt = source
+        elif cell["cell_type"] == "code" and found:
+            yield where, found[1], found[2], prompt
+
+
+def _choice_prompts():
+    for where, key, _, prompt in _checker_prompts():
+        if isinstance(checks.lookup(key), checks.Choice):
+            yield where, key, prompt
 
 
 @pytest.mark.parametrize(("where", "key", "prompt"), list(_choice_prompts()),
@@ -324,26 +337,10 @@ def test_rounded_answers_are_judged_by_the_stated_significant_figures(key):
     assert not checks.feedback(key, rounded - unit).correct, (key, rounded - unit)
 
 
-def _checker_prompts():
-    import json
-    import re
-
-    root = _ROOT
-    for folder in ("notebooks", "solutions"):
-        for path in sorted((root / folder).glob("0[1-4]_*.ipynb")):
-            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-            for index, cell in enumerate(cells):
-                found = re.search(r'checks\.check\("(\d\d\.\w+)", (\w+)\)', "".join(cell["source"]))
-                if cell["cell_type"] == "code" and found:
-                    prompt = next("".join(cells[i]["source"]) for i in range(index - 1, -1, -1)
-                                  if cells[i]["cell_type"] == "markdown")
-                    yield found[1], found[2], prompt
-
-
 def test_prompts_name_the_answer_and_say_how_to_answer():
     prompts = list(_checker_prompts())
     assert len(prompts) == len(_answers())  # every exercise and question, once
-    for key, name, prompt in prompts:
+    for _, key, name, prompt in prompts:
         assert f"`{name}`" in prompt or f"`{name}(" in prompt, (key, name)
         assert "in the cell below and run it, then run the checker" in prompt, key
         assert "widget" not in prompt.lower(), key  # the widget only gives feedback
@@ -353,15 +350,6 @@ def test_prompts_name_the_answer_and_say_how_to_answer():
 
 # -- the notebooks speak to the learner -----------------------------------------------------------
 
-
-def _notebook_cells():
-    import json
-
-    root = _ROOT
-    for folder in ("notebooks", "solutions"):
-        for path in sorted((root / folder).glob("0[1-4]_*.ipynb")):
-            for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
-                yield f"{folder}/{path.name}", index, cell
 
 
 def test_no_learner_sees_a_source_number():
