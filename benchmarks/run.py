@@ -231,22 +231,27 @@ def _exercise_case(events: int) -> list[float]:
     """ms per checker cell of every exercise of every answer key: `checks.view(key, answer)`,
     the verdict and its view, for a right and a wrong answer in turn (the answer cell is the
     only input, so running the checker cell is the whole interaction)."""
-    import importlib
 
     from lessons import checks
 
     samples = []
-    for module in sorted((ROOT / "lessons" / "keys").glob("nb*.py")):
-        table = importlib.import_module(f"lessons.keys.{module.stem}").EXERCISES
-        for key, spec in table.items():
-            right, wrong = _answers(spec)
-            checks.view(key, right)  # the first judgement loads what the key defers (SymPy)
-            for step in range(max(2, events // 20)):
-                answer = right if step % 2 == 0 else wrong
-                start = time.perf_counter()
-                checks.view(key, answer)
-                samples.append(1e3 * (time.perf_counter() - start))
+    for key, spec in answer_keys():
+        right, wrong = _answers(spec)
+        checks.view(key, right)  # the first judgement loads what the key defers (SymPy)
+        for step in range(max(2, events // 20)):
+            answer = right if step % 2 == 0 else wrong
+            start = time.perf_counter()
+            checks.view(key, answer)
+            samples.append(1e3 * (time.perf_counter() - start))
     return samples
+
+
+def answer_keys():
+    """(key, spec) of every exercise of every answer key, notebook by notebook."""
+    import importlib
+
+    for module in sorted((ROOT / "lessons" / "keys").glob("nb*.py")):
+        yield from importlib.import_module(f"lessons.keys.{module.stem}").EXERCISES.items()
 
 
 def measure_kernel(events: int) -> list[dict]:
