@@ -51,6 +51,20 @@ TIMEOUT_MS = 120_000
 UPDATE_NOTE = "Update from your instructor: this note arrived with `git pull`."
 ERRATA = "notebooks/ERRATA.md"
 
+# The end of both scripts below: wait for the notebook panel, make it the one the test reads
+# (window.__hubPanel, [data-hub-current]) and tag its cells with their ids.
+ADOPT_PANEL_JS = """  await panel.context.ready;
+  await panel.sessionContext.ready;
+  app.shell.activateById(panel.id);
+  window.__hubPanel = panel;
+  document.querySelectorAll('[data-hub-current]')
+    .forEach((n) => n.removeAttribute('data-hub-current'));
+  panel.node.setAttribute('data-hub-current', '1');
+  panel.content.widgets.forEach((cell) => cell.node.setAttribute('data-cell-id', cell.model.id));
+  return panel.context.path;
+}
+"""
+
 # Wait for JupyterLab, take the notebook it opened, wait for its kernel.
 CURRENT_NOTEBOOK_JS = """
 async (path) => {
@@ -63,33 +77,13 @@ async (path) => {
     if (!panel) await new Promise((r) => setTimeout(r, 200));
   }
   if (!panel) throw new Error('JupyterLab did not open ' + path);
-  await panel.context.ready;
-  await panel.sessionContext.ready;
-  app.shell.activateById(panel.id);
-  window.__hubPanel = panel;
-  document.querySelectorAll('[data-hub-current]')
-    .forEach((n) => n.removeAttribute('data-hub-current'));
-  panel.node.setAttribute('data-hub-current', '1');
-  panel.content.widgets.forEach((cell) => cell.node.setAttribute('data-cell-id', cell.model.id));
-  return panel.context.path;
-}
-"""
+""" + ADOPT_PANEL_JS
 
 OPEN_JS = """
 async (path) => {
   const app = window.jupyterapp;
   const panel = await app.commands.execute('docmanager:open', { path, factory: 'Notebook' });
-  await panel.context.ready;
-  await panel.sessionContext.ready;
-  app.shell.activateById(panel.id);
-  window.__hubPanel = panel;
-  document.querySelectorAll('[data-hub-current]')
-    .forEach((n) => n.removeAttribute('data-hub-current'));
-  panel.node.setAttribute('data-hub-current', '1');
-  panel.content.widgets.forEach((cell) => cell.node.setAttribute('data-cell-id', cell.model.id));
-  return panel.context.path;
-}
-"""
+""" + ADOPT_PANEL_JS
 
 KERNEL_IDLE_JS = """
 () => { const k = window.__hubPanel.sessionContext.session?.kernel;
