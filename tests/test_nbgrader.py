@@ -66,12 +66,13 @@ KERNEL_START_FAILURE = "Kernel died before replying to kernel_info"
 
 
 def nbgrader(course: Path, env: dict, *args: str, timeout: int = 600) -> str:
+    output = ""  # both runs' logs, when there are two
     for _ in range(2):
         result = subprocess.run(
             [str(NBGRADER), *args], cwd=course, env=env, capture_output=True, text=True,
             timeout=timeout,
         )
-        output = result.stdout + result.stderr
+        output += result.stdout + result.stderr
         if result.returncode == 0 or args[0] != "autograde" or KERNEL_START_FAILURE not in output:
             break
     assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{output}"
