@@ -2,35 +2,43 @@
 
 import base64
 
-import numpy as np
-
 __all__ = ["WidgetDemo", "picture", "slider"]
 
 _PICTURE_CLASS = []
 
 
-def slider(value, low, high, step, description, *, continuous=True, whole=False):
-    """A labelled ipywidgets slider from `low` to `high`, its value clipped into that range.
+def slider(value, low, high, step, description, *, continuous=True, whole=False, log=False,
+           readout_format=".2f", play=False):
+    """A labelled slider (`controls.LabelledSlider`) from `low` to `high`, `value` clipped into it.
 
     Parameters
     ----------
     value, low, high, step : float
-        Start, ends and step (whole numbers when `whole`).
+        Start, ends and step (whole numbers when `whole`; on a `log` slider the ends and step
+        are base-10 exponents and `value` is the value itself).
     description : str
-        The label, shown in full before the slider.
+        The label, shown in full before the slider and announced by screen readers.
     continuous : bool, default True
         Update while dragging (False: only on release, for slow redraws).
     whole : bool, default False
-        An ``IntSlider`` instead of a ``FloatSlider`` (two decimals).
-    """
-    import ipywidgets as widgets
+        Whole-number values, shown without decimals.
+    log : bool, default False
+        Move on a base-10 log scale.
+    readout_format : str, default ".2f"
+        How the read-out shows the value (``"d"`` when `whole`).
+    play : bool, default False
+        Add a Play/Pause button that steps the slider to its end.
 
-    options = {"min": low, "max": high, "step": step, "description": description,
-               "continuous_update": continuous, "style": {"description_width": "initial"}}
-    if whole:
-        return widgets.IntSlider(value=int(np.clip(value, low, high)), **options)
-    return widgets.FloatSlider(value=float(np.clip(value, low, high)), readout_format=".2f",
-                               **options)
+    Examples
+    --------
+    >>> slider(7, 1, 8, 1, "point", whole=True).value
+    7.0
+    """
+    from lessons.demos.controls import LabelledSlider
+
+    return LabelledSlider(value=value, min=low, max=high, step=step, description=description,
+                          continuous_update=continuous, integer=whole, log=log, play=play,
+                          readout_format="d" if whole else readout_format)
 
 
 def picture(alt):

@@ -91,7 +91,7 @@ class GradientExplorer(WidgetDemo):
 
     Attributes
     ----------
-    slider, delta_slider : ipywidgets.FloatSlider
+    slider, delta_slider : lessons.demos.controls.LabelledSlider
         The residual e and the Huber threshold δ.
     figure : matplotlib.figure.Figure
         Left axes: losses with tangents; right axes: slopes dℓ/de.

@@ -15,7 +15,7 @@ import numpy as np
 
 from lessons import losses, plotting
 from lessons.canvas import LiveFigure, new_figure
-from lessons.demos import WidgetDemo, picture
+from lessons.demos import WidgetDemo, picture, slider
 from lessons.demos.outliers import LinesFigure
 
 __all__ = ["HuberCurves", "HuberFitDemo"]
@@ -46,7 +46,7 @@ class HuberCurves(WidgetDemo):
 
     Attributes
     ----------
-    delta_slider : ipywidgets.FloatSlider
+    delta_slider : lessons.demos.controls.LabelledSlider
     figure, loss_axes, slope_axes
         The figure and its two axes.
     huber, smooth_l1, huber_slope, smooth_l1_slope : Line2D
@@ -73,10 +73,7 @@ class HuberCurves(WidgetDemo):
         if not (np.isfinite(e_max) and e_max > 0 and np.isfinite(delta_max) and delta_max > 0.1):
             raise ValueError("e_max must be positive and delta_max larger than 0.1.")
         self.e_max = e_max
-        self.delta_slider = widgets.FloatSlider(
-            value=float(np.clip(delta, 0.1, delta_max)), min=0.1, max=delta_max,
-            step=_DELTA_STEP, description="δ (and β)", readout_format=".2f",
-            continuous_update=True, style={"description_width": "initial"})
+        self.delta_slider = slider(delta, 0.1, delta_max, _DELTA_STEP, "δ (and β)")
         self._build_figure()
         self.image = picture(
             "Live figure for the δ on the slider: left, the Huber loss (solid) and SmoothL1 with "
@@ -175,7 +172,7 @@ class HuberFitDemo(LinesFigure):
 
     Attributes
     ----------
-    delta_slider : ipywidgets.FloatLogSlider
+    delta_slider : lessons.demos.controls.LabelledSlider
     lines : dict of str to Line2D
         "l2", "l1" and "huber".
     fits : dict of str to LineFit
@@ -226,10 +223,9 @@ class HuberFitDemo(LinesFigure):
         start = math.log10(self.delta)
         below = math.ceil((start - math.log10(low)) / _LOG_STEP - 1e-9)
         above = math.ceil((math.log10(high) - start) / _LOG_STEP - 1e-9)
-        self.delta_slider = widgets.FloatLogSlider(
-            value=self.delta, base=10, min=start - below * _LOG_STEP,
-            max=start + above * _LOG_STEP, step=_LOG_STEP, description="Huber δ",
-            readout_format=".3g", continuous_update=True, style={"description_width": "initial"})
+        self.delta_slider = slider(self.delta, start - below * _LOG_STEP,
+                                   start + above * _LOG_STEP, _LOG_STEP, "Huber δ", log=True,
+                                   readout_format=".3g")
         self.image = picture(
             "Live figure for the δ on the slider: the data with the L2, L1 and Huber lines; as δ "
             "grows the Huber line moves from the L1 line to the L2 line.")

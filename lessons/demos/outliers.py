@@ -20,7 +20,7 @@ from matplotlib.backend_bases import MouseButton
 
 from lessons import fitting, plotting, registry
 from lessons.canvas import LiveFigure, new_figure
-from lessons.demos import WidgetDemo, picture
+from lessons.demos import WidgetDemo, picture, slider
 
 __all__ = [
     "LinesFigure",
@@ -269,8 +269,16 @@ class DragDemo(LinesFigure):
         canvas.mpl_connect("button_release_event", self._on_release)
         self.reset_button = widgets.Button(description="Reset the points", icon="undo")
         self.reset_button.on_click(self.reset)
-        self.widget = (widgets.VBox([canvas, widgets.HBox([self.reset_button, self.readout])])
-                       if interactive else None)
+        self.widget = None
+        if interactive:
+            from lessons.demos.controls import CanvasName
+
+            name = CanvasName(label=(
+                "Live figure: the points with their fitted L2 line (solid) and L1 line (dashed); "
+                "drag a point with the mouse and both lines refit (the slider demo does the same "
+                "with the keyboard)."))
+            self.widget = widgets.VBox([canvas, widgets.HBox([self.reset_button, self.readout]),
+                                        name])
 
     def nearest_point(self, x_pixel, y_pixel):
         """Index of the point within the pick radius of a pixel position, else None."""
@@ -318,9 +326,9 @@ class SliderDemo(LinesFigure):
 
     Attributes
     ----------
-    point_slider : ipywidgets.IntSlider
+    point_slider : lessons.demos.controls.LabelledSlider
         Which point moves, 1 to n, counted from the left.
-    height_slider : ipywidgets.FloatSlider
+    height_slider : lessons.demos.controls.LabelledSlider
         Its height y.
     reset_button : ipywidgets.Button
     image : ipywidgets.Image
@@ -346,12 +354,8 @@ class SliderDemo(LinesFigure):
                          title="Move a point with the sliders")
         index = self._check_index(index)
         low, high = self.axes.get_ylim()
-        self.point_slider = widgets.IntSlider(
-            value=index + 1, min=1, max=self.x.size, description="point",
-            continuous_update=True, style={"description_width": "initial"})
-        self.height_slider = widgets.FloatSlider(
-            value=float(self.y[index]), min=low, max=high, step=0.05, description="its height y",
-            readout_format=".2f", continuous_update=True, style={"description_width": "initial"})
+        self.point_slider = slider(index + 1, 1, self.x.size, 1, "point", whole=True)
+        self.height_slider = slider(float(self.y[index]), low, high, 0.05, "its height y")
         self.reset_button = widgets.Button(description="Reset the points", icon="undo")
         self.image = picture(
             "Live figure: the points with their fitted L2 line (solid) and L1 line (dashed); the "

@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from lessons import plotting
 from lessons.canvas import LiveFigure, new_figure
-from lessons.demos import WidgetDemo, picture
+from lessons.demos import WidgetDemo, picture, slider
 
 __all__ = [
     "STYLES",
@@ -197,10 +197,9 @@ class TrainingReplay(WidgetDemo):
 
     Attributes
     ----------
-    slider : ipywidgets.IntSlider
-        The step shown; moves in steps of the recording interval.
-    play : ipywidgets.Play
-        Steps the slider forward on its own (linked in the browser).
+    slider : lessons.demos.controls.LabelledSlider
+        The step shown; moves in steps of the recording interval. Its Play button steps it
+        forward on its own, in the browser.
     measure : ipywidgets.ToggleButtons
         "clean" (error against the clean signal) or "train" (training loss).
     figure, fit_axes, curve_axes
@@ -238,12 +237,8 @@ class TrainingReplay(WidgetDemo):
         self.steps = np.asarray(first.record_steps)
         last = int(self.steps[-1])
         interval = int(self.steps[1] - self.steps[0]) if self.steps.size > 1 else 1
-        self.slider = widgets.IntSlider(value=last, min=0, max=last, step=interval,
-                                        description="step", continuous_update=True,
-                                        layout=widgets.Layout(width="55%"))
-        self.play = widgets.Play(value=last, min=0, max=last, step=interval,
-                                 interval=_PLAY_INTERVAL_MS, description="play")
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.slider = slider(last, 0, last, interval, "training step", whole=True, play=True)
+        self.slider.interval = _PLAY_INTERVAL_MS
         self.measure = widgets.ToggleButtons(
             options=[("error against the clean signal", "clean"), ("training loss", "train")],
             value="clean", style={"button_width": "auto"})
@@ -251,8 +246,7 @@ class TrainingReplay(WidgetDemo):
         self.image = picture(
             "Left: the data and each run's fitted curve at the chosen step; right: each run's "
             "error over the training steps, with a vertical line at the chosen step.")
-        self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.measure,
-                                    self.image])
+        self.widget = widgets.VBox([self.slider, self.measure, self.image])
         self.slider.observe(self.update, names="value")
         self.measure.observe(self._change_measure, names="value")
         self.update()
@@ -341,7 +335,7 @@ class TrainingReplay(WidgetDemo):
         labels = ", ".join(style(name)["label"] for name in self.runs)
         return (f"TrainingReplay of {len(self.runs)} runs ({labels}) over "
                 f"{int(self.steps[-1])} steps, at step {self.step}. Move the slider or press "
-                "play.")
+                "Play.")
 
 
 class ProgressBar:

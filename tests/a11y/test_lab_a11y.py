@@ -19,6 +19,11 @@ from lessons import checks
 
 NOTEBOOKS = {"lecture": "notebooks/01_definitions.ipynb",
              "exercise": "exercises/01_definitions.ipynb"}
+# The demos' controls: the drag canvas and sliders (04), a log-scale slider (05), the training
+# replay's Play button and step slider (06).
+DEMO_NOTEBOOKS = {"demos-04": "notebooks/04_outliers.ipynb",
+                  "demos-05": "notebooks/05_huber.ipynb",
+                  "demos-06": "notebooks/06_training.ipynb"}
 NAME_RULES = {"button-name", "input-button-name", "label", "aria-input-field-name", "select-name",
               "aria-toggle-field-name", "link-name", "image-alt", "role-img-alt", "svg-img-alt"}
 OWNER_JS = """
@@ -50,25 +55,55 @@ CONTROLS_JS = """
   return [...scope.querySelectorAll('.jp-OutputArea-output')].flatMap((out) =>
     [...out.querySelectorAll(sel)].filter((e) => e.offsetParent !== null)
       .map((e) => ({ tag: e.tagName.toLowerCase(), cls: e.className.toString().slice(0, 60),
-                     name: name(e) })));
+                     type: e.getAttribute('type'), name: name(e) })));
 }
 """
 
 
-# Every figure <img> in the open notebook's outputs: its alt, whether it loaded, its source.
+# Every figure <img> in the open notebook's outputs: its alt, whether it loaded, its source, and
+# whether it is a live demo's picture (inside a widget, named by its title instead).
 FIGURES_JS = """
 () => [...window.__lessonsPanel.node.querySelectorAll('.jp-OutputArea-output img')].map((img) => ({
-  alt: img.getAttribute('alt'), loaded: img.complete && img.naturalWidth > 0,
-  src: (img.getAttribute('src') || '').slice(0, 22)
+  alt: img.getAttribute('alt'), title: img.getAttribute('title'),
+  loaded: img.complete && img.naturalWidth > 0,
+  src: (img.getAttribute('src') || '').slice(0, 22), demo: !!img.closest('.jupyter-widgets')
 }))
 """
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def _expected_alts(notebook_file):
-    """The figures' alt sentences (cell metadata ``lessons.alt``) of a notebook, in order."""
+    """The figures' alt sentences (cell metadata ``lessons.alt``) of a notebook, in order.
+
+    A live demo's cell is left out: JupyterLab shows its widget, whose picture is named by the
+    widget itself (the alt is for viewers that show the stored still picture instead).
+    """
     cells = json.loads(Path(notebook_file).read_text(encoding="utf-8"))["cells"]
     return [" ".join(c["metadata"]["lessons"]["alt"].split()) for c in cells
-            if c.get("metadata", {}).get("lessons", {}).get("alt")]
+            if c.get("metadata", {}).get("lessons", {}).get("alt")
+            and not any(WIDGET_VIEW in output.get("data", {}) for output in c.get("outputs", []))]
+
+
+def _play_with_keys(page):
+    """Tab to the replay's Play button, press Enter, and Enter again: the step slider must move."""
+    play = page.locator(".jp-OutputArea-output .lessons-slider-play:not([hidden])").first
+    steps = play.locator("xpath=..").locator("input[type=range]")
+    play.scroll_into_view_if_needed()
+    steps.focus()
+    page.keyboard.press("Shift+Tab")  # the button comes just before its slider
+    assert page.evaluate("() => document.activeElement.className") == "lessons-slider-play"
+    assert play.inner_text() == "Play"
+    before = float(steps.input_value())
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1000)
+    during = float(steps.input_value())
+    label = play.inner_text()
+    page.keyboard.press("Enter")
+    assert label == "Pause" and play.inner_text() == "Play", (label, play.inner_text())
+    assert during != before, f"Play did not move the step slider ({before} → {during})"
+    return {"before": before, "after_1s": during}
 
 
 def _run_all(page):
@@ -86,7 +121,7 @@ def _axe_counts(page):
 
 def test_axe_on_a_lecture_and_an_exercise_notebook(lab_page, lab):
     results = {}
-    for kind, path in NOTEBOOKS.items():
+    for kind, path in {**NOTEBOOKS, **DEMO_NOTEBOOKS}.items():
         lab_page.open_notebook(path)
         _run_all(lab_page)
         lab_page.wait_for_timeout(1500)  # widgets render after the kernel is idle
@@ -107,11 +142,20 @@ def test_axe_on_a_lecture_and_an_exercise_notebook(lab_page, lab):
             "jupyterlab_serious": sorted({f"{v['id']} ({v['impact']})" for v in violations
                                           for n in v["nodes"] if n["owner"] == "jupyterlab"
                                           and v["impact"] in sitetools.SERIOUS}),
-            "figure_alts": [f["alt"] for f in figures],
+            "figure_alts": [f["alt"] for f in figures if not f["demo"]],
+            "demo_picture_names": [f["title"] for f in figures if f["demo"]],
         }
-        if [f["alt"] for f in figures] != _expected_alts(lab[1] / path):
+        if results[path]["figure_alts"] != _expected_alts(lab[1] / path):
             results[path]["course_serious"].append(
-                f"figure alt texts {[f['alt'] for f in figures]} are not the cells' lessons.alt")
+                f"figure alt texts {results[path]['figure_alts']} are not the cells' lessons.alt")
+        if not all(f["title"] and f["title"].strip() for f in figures if f["demo"]):
+            results[path]["course_serious"].append(
+                f"a demo picture has no name: {results[path]['demo_picture_names']}")
+        if kind == "demos-06":
+            results[path]["play_by_keyboard"] = _play_with_keys(lab_page)
+        if kind.startswith("demos") and not any(
+                c["type"] == "range" for c in lab_page.evaluate(CONTROLS_JS, None)):
+            results[path]["course_serious"].append("no demo slider was found on the page")
     label = os.environ.get("LESSONS_A11Y_LABEL", "after")
     sitetools.write_json(f"a11y/lab_axe_{label}.json", results)
     problems = {p: r["course_serious"] + [f"unnamed {c['tag']}.{c['cls']}"

@@ -154,9 +154,9 @@ PAGE_PROBLEMS_JS = r"""
   const panel = window.__lessonsPanel;
   const problems = [];
   const repr = new RegExp(
-    String.raw`\b(VBox|HBox|Box|Canvas|Toolbar|FloatSlider|IntSlider|Output|Image|HTML|Text` +
-    String.raw`|Button|RadioButtons|Dropdown|Label)\((children|value|layout|toolbar|` +
-    String.raw`description|options)|<Figure size|Figure\(\d+x\d+\)`
+    String.raw`\b(VBox|HBox|Box|Canvas|Toolbar|FloatSlider|IntSlider|LabelledSlider|Output` +
+    String.raw`|Image|HTML|Text|Button|RadioButtons|Dropdown|Label)` +
+    String.raw`\((children|value|layout|toolbar|description|options)|<Figure size|Figure\(\d+x\d+\)`
   );
   const bad = /Error displaying widget|Loading widget\.\.\.|Failed to display/;
   const outputs = panel.node.querySelectorAll('.jp-OutputArea-output');

@@ -116,23 +116,28 @@ def _numbered(folder: str, number: str):
 
 
 def _slider_handles(lab, label_words) -> list:
-    """(label, handle) of every slider whose label contains one of `label_words`."""
-    sliders = lab.page.locator(".jp-Notebook .widget-slider")
+    """(label, range input) of every demo slider whose label contains one of `label_words`.
+
+    A demo slider (`lessons.demos.controls.LabelledSlider`) is a native ``<input type=range>``
+    named by its ``<label>``: the label is found the way a screen reader finds it.
+    """
+    inputs = lab.page.locator(".jp-Notebook .lessons-slider input[type=range]")
     found = []
-    for index in range(sliders.count()):
-        label = sliders.nth(index).locator(".widget-label").inner_text().strip()
+    for index in range(inputs.count()):
+        handle = inputs.nth(index)
+        label = handle.evaluate("(node) => [...node.labels].map((l) => l.innerText).join(' ')")
         if any(word in label.lower() for word in label_words):
-            found.append((label, sliders.nth(index).locator(".noUi-handle").first))
+            found.append((label.strip(), handle))
     assert found, f"{lab.path}: no slider labelled with any of {label_words}"
     return found
 
 
 def _move_slider(lab, handle, name: str) -> list[float]:
-    """Press an arrow key on the slider handle repeatedly; return the latency of each press."""
+    """Press an arrow key on the focused slider repeatedly; return the latency of each press."""
     handle.scroll_into_view_if_needed()
-    now = float(handle.get_attribute("aria-valuenow"))
-    low = float(handle.get_attribute("aria-valuemin"))
-    high = float(handle.get_attribute("aria-valuemax"))
+    now = float(handle.input_value())
+    low = float(handle.get_attribute("min"))
+    high = float(handle.get_attribute("max"))
     key = "ArrowLeft" if now > (low + high) / 2 else "ArrowRight"
     handle.focus()
     samples = []
@@ -140,7 +145,7 @@ def _move_slider(lab, handle, name: str) -> list[float]:
         samples.append(
             lab.timed(lambda: lab.page.keyboard.press(key), "keydown", REDRAW_KINDS)
         )
-    moved = float(handle.get_attribute("aria-valuenow"))
+    moved = float(handle.input_value())
     assert moved != now, f"{lab.path}: the slider {name!r} did not move with {key}"
     return samples
 
