@@ -186,6 +186,9 @@ MUTATIONS = (
     Mutation("demos: the legend back inside the axes", "lessons/demos/outliers.py",
              'loc="upper left", bbox_to_anchor=(1.01, 1.0)', 'loc="lower right"',
              ("tests/test_demos_outliers_huber.py", "-k", "edges")),
+    Mutation("controls: a demo slider no longer clips its value", "lessons/demos/controls.py",
+             "value = min(max(value, low), high)", "value = value",
+             ("tests/test_demos_controls.py",)),
 )
 
 
