@@ -92,10 +92,29 @@ def _followers(params, x, y, schedules, deltas):
 
 
 def train_stack(params, x, y, schedules, deltas, **options):
-    """Train runs on the same number of points, x and y of shape (runs, n), as one stack.
+    """Train runs on the same number of points as one stack; `lessons.mlp.train_many` calls it.
 
     Runs that repeat an earlier run's first steps (see `_followers`) are put last and join the
-    stack when their own steps begin; the results come back in the order of `params`.
+    stack when their own steps begin, with the leader's weights, Adam moments and records.
+
+    Parameters
+    ----------
+    params : list of dict of str to ndarray
+        Starting weights of each run (left unchanged).
+    x, y : ndarray, shape (runs, n)
+        Inputs and targets, one row per run.
+    schedules : list of list of str
+        The loss key (`lessons.registry`) of each run at each step.
+    deltas : list of float
+        Huber's threshold of each run.
+    **options
+        ``steps, lr, optimiser, eval_x, eval_target, record_every, dtype, progress``, already
+        checked by `lessons.mlp.train_many` (``eval_x``, ``eval_target`` may be None).
+
+    Returns
+    -------
+    list of dict
+        One per run, in the order of `params`: the fields of `lessons.mlp.TrainingRun`.
     """
     followers = _followers(params, x, y, schedules, deltas)
     order = [run for run in range(len(params)) if run not in followers]
