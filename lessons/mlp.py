@@ -22,18 +22,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lessons import registry
+from lessons import batched, registry
 from lessons.network import (
     LAYER_SIZES,
     backward,
-    backward_stack,
     copy_params,
     forward,
-    forward_stack,
     init_params,
     predict,
-    predict_stack,
-    workspace,
 )
 
 __all__ = [
@@ -62,9 +58,6 @@ OPTIMISERS = ("adam", "gd")
 # Keys of `lessons.registry` the network trains with; any of their spellings works.
 LOSSES = ("l2", "l1", "huber", "log_cosh")
 
-# Adam's usual constants (those of torch.optim.Adam).
-_ADAM_BETAS = (0.9, 0.999)
-_ADAM_EPS = 1e-8
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,136 +347,15 @@ def train_many(params, x, y, loss="l2", *, delta=1.0, switch_to=None, switch_at=
     sizes = sorted({xi.size for xi, _ in data_points})
     for size in sizes:
         members = [run for run in range(runs) if data_points[run][0].size == size]
-        batch = _train_stack(
+        batch = batched.train_stack(
             [params[run] for run in members], np.array([data_points[run][0] for run in members]),
             np.array([data_points[run][1] for run in members]),
             [schedules[run] for run in members], [deltas[run] for run in members],
             steps=steps, lr=lr, optimiser=optimiser, eval_x=eval_x, eval_target=eval_target,
             record_every=int(record_every), dtype=dtype,
             progress=progress if size == sizes[-1] else None)
-        for run, result in zip(members, batch, strict=True):
-            results[run] = result
-    return results
-
-
-def _stacked_views(params, dtype):
-    """One array with a row of every parameter per run, and a dict of stacked views into it."""
-    flat = np.stack([np.concatenate([np.ravel(value) for value in run.values()])
-                     for run in params]).astype(dtype)
-    views, offset = {}, 0
-    for name, value in params[0].items():
-        size = int(np.size(value))
-        views[name] = flat[:, offset:offset + size].reshape((len(params),) + np.shape(value))
-        offset += size
-    return flat, views
-
-
-def _stack_loss_and_grad(schedules, step, deltas, output, y):
-    """The mean loss of every run at `step` (1-based) and d(mean loss)/d(output), by row."""
-    values = np.empty(output.shape[0])
-    gradient = np.empty(output.shape)
-    groups = {}
-    for run, schedule in enumerate(schedules):
-        groups.setdefault((schedule[step - 1], deltas[run]), []).append(run)
-    for (key, delta), members in groups.items():
-        rows = slice(None) if len(members) == len(schedules) else members
-        record = registry.get(key)
-        # reduction="none", then the mean of each row: the numbers `loss_value` and
-        # `loss_gradient` give for one run (the mean divides each derivative by n).
-        values[rows] = np.mean(record.value(output[rows], y[rows], reduction="none",
-                                            delta=delta), axis=-1)
-        gradient[rows] = record.gradient(output[rows], y[rows], reduction="none",
-                                         delta=delta) / y.shape[-1]
-    return values, gradient
-
-
-def _train_stack(params, x, y, schedules, deltas, *, steps, lr, optimiser, eval_x,
-                 eval_target, record_every, dtype, progress):
-    """`train_many` for runs on the same number of points: x and y of shape (runs, n)."""
-    runs = len(params)
-    eval_points = x if eval_x is None else np.tile(eval_x, (runs, 1))
-    # All parameters of a run live in one row of `flat` (the dict holds stacked views of it),
-    # so an update is a handful of array operations for every run at once.
-    flat, stacked = _stacked_views(params, dtype)
-    first_moment, second_moment = np.zeros_like(flat), np.zeros_like(flat)
-    grad, step_work, update = np.empty_like(flat), np.empty_like(flat), np.empty_like(flat)
-    work = workspace(stacked, x.shape[-1])
-    beta1, beta2 = _ADAM_BETAS
-    train_loss = np.full((runs, steps), np.nan)
-    active = np.ones(runs, dtype=bool)
-    diverged_at = [None] * runs
-    record_steps = [[0] for _ in range(runs)]
-    snapshots = [[] for _ in range(runs)]
-    data_snapshots = [[] for _ in range(runs)]
-    # The predictions at x after a recorded step are the next step's forward pass: they are
-    # taken from there (`waiting` lists the runs that wait for it) instead of being recomputed.
-    waiting = list(range(runs))
-    if eval_x is not None:
-        for run, fit in enumerate(predict_stack(stacked, eval_points)):
-            snapshots[run].append(fit)
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-        for step in range(1, steps + 1):
-            output, cache = forward_stack(stacked, x, work)
-            for run in waiting:
-                data_snapshots[run].append(output[run])
-            waiting = []
-            values, grad_output = _stack_loss_and_grad(schedules, step, deltas, output, y)
-            for run in np.flatnonzero(active & ~np.isfinite(values)):
-                diverged_at[run] = step  # this run stops here; the others go on
-                active[run] = False
-            if not active.any():
-                break
-            train_loss[active, step - 1] = values[active]
-            grads = backward_stack(stacked, cache, grad_output, work)
-            np.concatenate([grads[name].reshape(runs, -1) for name in stacked], axis=1,
-                           out=grad)
-            if optimiser == "gd":
-                np.multiply(grad, lr, out=update)
-            else:  # Adam, computed as torch.optim.Adam does (in place, in the same order)
-                first_moment *= beta1
-                first_moment += np.multiply(grad, 1.0 - beta1, out=step_work)
-                second_moment *= beta2
-                np.multiply(grad, 1.0 - beta2, out=step_work)
-                second_moment += np.multiply(step_work, grad, out=step_work)
-                np.sqrt(second_moment, out=step_work)  # then the denominator
-                step_work /= np.sqrt(1.0 - beta2**step)
-                step_work += _ADAM_EPS
-                np.multiply(first_moment, lr / (1.0 - beta1**step), out=update)
-                update /= step_work
-            if active.all():
-                flat -= update
-            else:
-                flat[active] -= update[active]
-            if step % record_every == 0 or step == steps:
-                waiting = list(np.flatnonzero(active))
-                fits = None if eval_x is None else predict_stack(stacked, eval_points)
-                for run in waiting:
-                    record_steps[run].append(step)
-                    if fits is not None:
-                        snapshots[run].append(fits[run])
-                if progress is not None:
-                    progress(step, steps)
-    if waiting:  # after the last step: no forward pass follows
-        data_fits = predict_stack(stacked, x)
-        for run in waiting:
-            data_snapshots[run].append(data_fits[run])
-    if eval_x is None:
-        snapshots = data_snapshots
-    if progress is not None and not any(record[-1] == steps for record in record_steps):
-        progress(steps, steps)  # every run diverged, nothing more will come: finish the bar
-    results = []
-    for run in range(runs):
-        run_snapshots = np.array(snapshots[run], dtype=np.float64)
-        clean_error = None
-        if eval_target is not None:
-            clean_error = np.sqrt(np.mean((run_snapshots - eval_target) ** 2, axis=1))
-        results.append(TrainingRun(
-            losses=schedules[run], train_loss=train_loss[run],
-            record_steps=np.array(record_steps[run]), snapshots=run_snapshots,
-            data_snapshots=np.array(data_snapshots[run], dtype=np.float64),
-            eval_x=eval_points[run] if eval_x is None else eval_x, clean_error=clean_error,
-            diverged_at=diverged_at[run],
-            params={name: np.array(value[run]) for name, value in stacked.items()}))
+        for run, fields in zip(members, batch, strict=True):
+            results[run] = TrainingRun(**fields)
     return results
 
 

@@ -75,7 +75,7 @@ if len(_SCHEDULE_ANSWER) != 1:
 # (np.random.default_rng(NOISE_SEED).spawn(NOISE_SEEDS)), so re-running it gives the same data;
 # tests/test_mlp.py re-runs it too.
 NOISE_SEED = 306
-NOISE_SEEDS = 10
+NOISE_SEEDS = 5
 NOISE_SETTINGS = {"l2": {"loss": "l2"}, "l1": {"loss": "l1"}}
 NOISE_EXPERIMENT = {"n_points": 64, "steps": 400, "lr": 0.01,
                     "data_options": {"noise_scale": 0.3, "n_outliers": 0}}
@@ -149,7 +149,7 @@ EXERCISES = {
            -> L1 wins when a few gross outliers pull L2 away; here every point is ordinary
               Gaussian noise, which the squared error handles best.
         c) they end within 0.01 of each other
-           -> Run the experiment below: over ten seeds the difference is larger than that,
+           -> Run the experiment below: over five seeds the difference is larger than that,
               by several standard errors.
         """,
         correct="a",
