@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "lessons"
 MATHS = ["losses", "registry", "validate", "fitting", "quantile_line", "estimators", "optimise",
-         "penalties", "network", "mlp", "data"]
+         "penalties", "network", "batched", "mlp", "data"]
 FIGURES = ["plotting", "canvas"]
 HEAVY = ("matplotlib", "scipy", "ipywidgets", "sympy", "IPython", "lessons.demos",
          "lessons.checks", "lessons.plotting", "lessons.canvas")
