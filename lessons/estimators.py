@@ -24,6 +24,7 @@ __all__ = [
     "median_variance",
     "huber_location",
     "gaussian_efficiency",
+    "gaussian_efficiency_k",
 ]
 
 NOISE_KINDS = ("gaussian", "laplace", "contaminated")
@@ -400,3 +401,43 @@ def gaussian_efficiency(k):
     psi_squared = inside - 2.0 * k * density + k**2 * erfc(k / math.sqrt(2.0))
     result = inside**2 / psi_squared
     return float(result) if result.ndim == 0 else result
+
+
+def gaussian_efficiency_k(efficiency):
+    """The k (δ = kσ) at which Huber's location estimate has the given Gaussian `efficiency`.
+
+    Inverts `gaussian_efficiency`, which rises from 2/π (k → 0, the median) to 1 (k → ∞, the
+    mean), by bisection to machine precision.
+
+    Parameters
+    ----------
+    efficiency : float
+        Strictly between 2/π ≈ 0.637 and 1.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(gaussian_efficiency_k(0.95), 4)
+    1.345
+    """
+    try:
+        efficiency = float(efficiency)
+    except (TypeError, ValueError):
+        raise ValueError(f"efficiency must be a number, got {efficiency!r}.") from None
+    if not 2.0 / math.pi < efficiency < 1.0:
+        raise ValueError(f"efficiency must lie strictly between 2/π ≈ 0.637 and 1, got "
+                         f"{efficiency!r}.")
+    low, high = 1e-6, 1.0
+    while gaussian_efficiency(high) < efficiency:
+        low, high = high, 2.0 * high
+    while True:
+        middle = 0.5 * (low + high)
+        if middle in (low, high):
+            return middle
+        if gaussian_efficiency(middle) < efficiency:
+            low = middle
+        else:
+            high = middle
