@@ -182,7 +182,19 @@ def line_style(name, markers=False, **params):
 
 
 def _png(fig):
-    """The PNG the inline backend would store for `fig` (same dpi, tight box, colours)."""
+    """The PNG the inline backend would store for `fig` (same dpi, tight box, colours).
+
+    IPython's ``print_figure`` (``savefig`` with ``bbox_inches="tight"``) lays the figure out
+    and measures it in one pass, then draws it again shifted into the box. A figure on a plain
+    Agg canvas (the inline backend's) is drawn here once instead, and its tight box, padded by
+    ``savefig.pad_inches`` and of the same size in pixels, is cut out of that picture: the
+    same image up to a shift of under a pixel, for about half the time.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    pad = mpl.rcParams["savefig.pad_inches"]
+    if type(fig.canvas) is FigureCanvasAgg and isinstance(pad, (int, float)):
+        return _png_drawn_once(fig, fig.canvas, float(pad))
     try:
         from IPython.core.pylabtools import print_figure
     except ImportError:
@@ -194,6 +206,27 @@ def _png(fig):
                     facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
         data = buffer.getvalue()
     return data
+
+
+def _png_drawn_once(fig, canvas, pad):
+    canvas.draw()
+    box = fig.get_tightbbox(canvas.get_renderer()).padded(pad)  # inches
+    dpi = fig.dpi
+    pixels = np.asarray(canvas.buffer_rgba())
+    height_in = fig.bbox.height / dpi
+    # savefig's canvas is int(size · dpi) pixels; the box's top-left corner gives the offset.
+    width, height = int(box.width * dpi), int(box.height * dpi)
+    left, top = int(round(box.x0 * dpi)), int(round((height_in - box.y1) * dpi))
+    picture = np.full((height, width, 4), 255, dtype=np.uint8)
+    picture[..., :4] = np.asarray(mpl.colors.to_rgba_array(fig.get_facecolor()) * 255,
+                                  dtype=np.uint8)[0]
+    rows = slice(max(top, 0), min(top + height, pixels.shape[0]))
+    cols = slice(max(left, 0), min(left + width, pixels.shape[1]))
+    picture[rows.start - top:rows.stop - top, cols.start - left:cols.stop - left] = \
+        pixels[rows, cols]
+    buffer = io.BytesIO()
+    mpl.image.imsave(buffer, picture, format="png", origin="upper", dpi=dpi)
+    return buffer.getvalue()
 
 
 def figure_bundle(fig, alt, png=False):

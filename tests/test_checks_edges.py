@@ -174,3 +174,44 @@ def test_widget_controls_are_labelled_and_announced():
     assert 'aria-live="polite"' in view.hints_html.value
     choice = checks.view(checks.Choice(["L1", "L2"], "a"))
     assert 'aria-label="Options"' in choice.options_html.value
+
+
+# safe_lambdify("numpy") builds SymPy's NumPy namespace itself (no `from numpy import *`, which
+# loads f2py and more): the printed code and the values must be those of lambdify(..., "numpy").
+_E, _D = sp.Symbol("e", real=True), sp.Symbol("delta", positive=True)
+_FORMULAS = [sp.sign(_E), sp.Abs(_E) / _D, sp.log(sp.cosh(_E)), sp.atan(_E) + sp.asinh(_E),
+             sp.Piecewise((_E, sp.Abs(_E) < _D), (_D * sp.sign(_E), True)), sp.Max(_E, _D),
+             sp.Heaviside(_E), sp.exp(-_E**2) / sp.sqrt(2 * sp.pi), sp.floor(_E)]
+
+
+@pytest.mark.parametrize("formula", _FORMULAS, ids=str)
+def test_safe_lambdify_prints_what_sympys_numpy_module_prints(formula):
+    import inspect
+
+    from lessons.checks import equivalence
+
+    fast = equivalence.safe_lambdify([_E, _D], formula, "numpy")
+    renamed = [sp.Symbol(f"lessons_arg{i}", **s.assumptions0) for i, s in enumerate((_E, _D))]
+    body = formula.xreplace(dict(zip((_E, _D), renamed, strict=True)))
+    def heaviside(x, h0=0.5):
+        return np.heaviside(np.asarray(x, dtype=float), float(h0))
+
+    reference = sp.lambdify(renamed, body, modules=[{"Heaviside": heaviside}, "numpy"])
+    assert inspect.getsource(fast) == inspect.getsource(reference)
+    points = np.random.default_rng(1).normal(scale=3.0, size=(2, 64))
+    points[1] = np.abs(points[1]) + 0.1
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(np.broadcast_to(fast(*points), 64),
+                                      np.broadcast_to(reference(*points), 64))
+
+
+def test_judging_a_formula_does_not_load_numpys_lazy_submodules():
+    import subprocess
+    import sys
+
+    code = ("import sys; from lessons import checks; "
+            "checks.Expression('sign(e)', 'e').feedback('e/Abs(e)'); "
+            "print('numpy.f2py' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"

@@ -241,3 +241,19 @@ def test_huber_location_finishes_exactly():
     sample = [0.0, 1.0, 2.0, 100.0]
     assert float(estimators.huber_location(sample, 1.0)) == 1.5
     assert float(estimators.huber_location(sample, 1000.0)) == 25.75
+
+
+@pytest.mark.parametrize("efficiency", [0.64, 0.8, 0.95, 0.99, 0.999999])
+def test_gaussian_efficiency_k_inverts_gaussian_efficiency(efficiency):
+    k = estimators.gaussian_efficiency_k(efficiency)
+    assert estimators.gaussian_efficiency(k) == pytest.approx(efficiency, rel=1e-12)
+    assert estimators.gaussian_efficiency(k * (1 - 1e-6)) < efficiency  # the first such k
+
+
+def test_gaussian_efficiency_k_at_95_percent_and_bad_input():
+    assert round(estimators.gaussian_efficiency_k(0.95), 4) == 1.3450  # Huber's classic 1.345
+    for bad in (0.5, 2 / np.pi, 1.0, 1.5, float("nan")):
+        with pytest.raises(ValueError, match="strictly between"):
+            estimators.gaussian_efficiency_k(bad)
+    with pytest.raises(ValueError, match="must be a number"):
+        estimators.gaussian_efficiency_k("high")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import re
 
-__all__ = ["UnknownExerciseError", "exercises", "lookup", "module_name"]
+__all__ = ["UnknownExerciseError", "exercises", "formula", "lookup", "module_name"]
 
 _KEY = re.compile(r"(?P<notebook>\d+)\.(?P<name>\S+)")
 
@@ -65,3 +65,26 @@ def lookup(key: str):
             f"no exercise {key!r} in {module_name(key)}; its keys are: {known}"
         )
     return table[key]
+
+
+def formula(expected, symbols, mistakes, *hints):
+    """A formula exercise, `lessons.checks.Expression`, declared in one line of a key's table.
+
+    Parameters
+    ----------
+    expected, symbols, mistakes
+        As in `lessons.checks.Expression` (functions of no arguments keep SymPy unimported
+        until the first answer is judged).
+    *hints : str
+        The hints, first to last.
+
+    Examples
+    --------
+    >>> from lessons import keys
+    >>> spec = keys.formula("2*e", "e", [("e", "Half of it.")], "Differentiate e**2.")
+    >>> spec.feedback("e + e").status, spec.feedback("e").message
+    ('correct', 'Half of it.')
+    """
+    from lessons import checks
+
+    return checks.Expression(expected, symbols, mistakes=mistakes, hints=list(hints))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from lessons import checks, losses
+from lessons import checks, keys, losses
 
 # The formula exercises import SymPy only when an answer is judged (see checks.Expression).
 
@@ -96,21 +96,18 @@ def reference_huber_gradient(residual, delta=1.0):
 
 
 EXERCISES = {
-    "02.mse_derivative": checks.Expression(
-        _mse_derivative, "y yhat n", mistakes=_mse_derivative_mistakes,
-        hints=["Only one term of the mean, (y − ŷ)²/n, depends on ŷ.",
-               "Chain rule: d/dŷ (y − ŷ)² = 2(y − ŷ) · (−1)."],
-    ),
-    "02.l1_derivative": checks.Expression(
-        _l1_derivative, "y yhat", mistakes=_l1_derivative_mistakes,
-        hints=["d|u|/du = sign(u), and u = y − ŷ.",
-               "Write it with `sign(...)`, or as a `Piecewise((1, yhat > y), (-1, True))`."],
-    ),
-    "02.huber_derivative": checks.Expression(
-        _huber_derivative, "e delta", mistakes=_huber_derivative_mistakes,
-        hints=["Differentiate each piece: e²/2 inside, δ·(|e| − δ/2) outside.",
-               "Piecewise((e, Abs(e) < delta), (delta*sign(e), True)); Max/Min work too."],
-    ),
+    "02.mse_derivative": keys.formula(
+        _mse_derivative, "y yhat n", _mse_derivative_mistakes,
+        "Only one term of the mean, (y − ŷ)²/n, depends on ŷ.",
+        "Chain rule: d/dŷ (y − ŷ)² = 2(y − ŷ) · (−1)."),
+    "02.l1_derivative": keys.formula(
+        _l1_derivative, "y yhat", _l1_derivative_mistakes,
+        "d|u|/du = sign(u), and u = y − ŷ.",
+        "Write it with `sign(...)`, or as a `Piecewise((1, yhat > y), (-1, True))`."),
+    "02.huber_derivative": keys.formula(
+        _huber_derivative, "e delta", _huber_derivative_mistakes,
+        "Differentiate each piece: e²/2 inside, δ·(|e| − δ/2) outside.",
+        "Piecewise((e, Abs(e) < delta), (delta*sign(e), True)); Max/Min work too."),
     "02.subgradient_at_kink": checks.Choice.from_text("""
         a) only 0, the value PyTorch returns
            -> 0 is one subgradient (the one autograd picks), but not the only one.

@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 
-from lessons import checks, data
+from lessons import checks, data, keys
 
 _readings = data.sensor_readings()
 _median = float(np.median(_readings))
@@ -97,11 +97,10 @@ class _AnyMinimiser(checks.Function):
 
 
 EXERCISES = {
-    "03.laplace_nll": checks.Expression(
-        _laplace_nll, "x mu b", mistakes=_laplace_nll_mistakes,
-        hints=["−log f = −log(1/(2b)) − log(exp(−|x − μ|/b)).",
-               "Write |x − μ| as `Abs(x - mu)` and the logarithm as `log(...)`."],
-    ),
+    "03.laplace_nll": keys.formula(
+        _laplace_nll, "x mu b", _laplace_nll_mistakes,
+        "−log f = −log(1/(2b)) − log(exp(−|x − μ|/b)).",
+        "Write |x − μ| as `Abs(x - mu)` and the logarithm as `log(...)`."),
     "03.laplace_location": checks.Number(
         _median,
         sig_figs=3,

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from lessons import checks, data, losses, penalties
+from lessons import checks, data, keys, losses, penalties
 
 # The exercise notebook's one SEED; the LASSO data set is the first thing it draws from its rng.
 _SEED = 7
@@ -80,11 +80,10 @@ EXERCISES = {
         hints=["Under-staffing is an under-prediction: it is weighted by τ, overstaffing by 1 − τ.",
                "Make τ : (1 − τ) equal 4 : 1."],
     ),
-    "07.logcosh_far": checks.Expression(
-        _logcosh_far, "e", mistakes=_logcosh_far_mistakes,
-        hints=["For large e, exp(−e) is negligible next to exp(e).",
-               "cosh(e) = (exp(e) + exp(−e)) / 2 ≈ exp(e) / 2."],
-    ),
+    "07.logcosh_far": keys.formula(
+        _logcosh_far, "e", _logcosh_far_mistakes,
+        "For large e, exp(−e) is negligible next to exp(e).",
+        "cosh(e) = (exp(e) + exp(−e)) / 2 ≈ exp(e) / 2."),
     "07.r_squared": checks.Function(
         reference=_r_squared,
         cases=[
