@@ -217,9 +217,8 @@ def _png_drawn_once(fig, canvas, pad):
     # savefig's canvas is int(size · dpi) pixels; the box's top-left corner gives the offset.
     width, height = int(box.width * dpi), int(box.height * dpi)
     left, top = int(round(box.x0 * dpi)), int(round((height_in - box.y1) * dpi))
-    picture = np.full((height, width, 4), 255, dtype=np.uint8)
-    picture[..., :4] = np.asarray(mpl.colors.to_rgba_array(fig.get_facecolor()) * 255,
-                                  dtype=np.uint8)[0]
+    face = np.asarray(mpl.colors.to_rgba_array(fig.get_facecolor()) * 255, dtype=np.uint8)[0]
+    picture = np.full((height, width, 4), face, dtype=np.uint8)  # the background, then the box
     rows = slice(max(top, 0), min(top + height, pixels.shape[0]))
     cols = slice(max(left, 0), min(left + width, pixels.shape[1]))
     picture[rows.start - top:rows.stop - top, cols.start - left:cols.stop - left] = \

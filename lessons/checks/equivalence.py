@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import types
@@ -138,21 +139,17 @@ def safe_lambdify(symbols: Sequence[sp.Symbol], expression: sp.Expr, module: str
     return sp.lambdify(renamed, body, modules=modules)
 
 
-_NUMPY_NAMESPACE = types.SimpleNamespace()
-
-
+@functools.cache
 def _numpy_namespace() -> types.SimpleNamespace:
     """What ``lambdify(..., "numpy")`` puts in its namespace (``from numpy import *``,
     ``from numpy.linalg import *``, ``I = 1j``), without the star import's side effect of
     loading NumPy's lazy submodules (f2py, testing, ...: about 0.2 s per kernel). The module
     object ``np`` passed after it keeps SymPy's NumPy printer; an object, not a dict, so that
     no name becomes a "user function": the printed code is the same as with ``"numpy"``."""
-    names = vars(_NUMPY_NAMESPACE)
-    if not names:
-        names.update({name: vars(np)[name] for name in np.__all__ if name in vars(np)})
-        names.update({name: getattr(np.linalg, name) for name in np.linalg.__all__})
-        names["I"] = 1j
-    return _NUMPY_NAMESPACE
+    names = {name: vars(np)[name] for name in np.__all__ if name in vars(np)}
+    names.update({name: getattr(np.linalg, name) for name in np.linalg.__all__})
+    names["I"] = 1j
+    return types.SimpleNamespace(**names)
 
 
 def _heaviside(module: str):

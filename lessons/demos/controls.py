@@ -57,7 +57,11 @@ function render({ model, el }) {
     const value = log() ? 10 ** position : position;
     return model.get("integer") ? Math.round(value) : value;
   };
-  const shown = () => format(model.get("value"), model.get("readout_format"));
+  // The read-out and what a screen reader announces: the value as the demo formats it.
+  function show(value) {
+    output.textContent = format(value, model.get("readout_format"));
+    input.setAttribute("aria-valuetext", output.textContent);
+  }
 
   function sync() {
     label.textContent = model.get("description");
@@ -66,8 +70,7 @@ function render({ model, el }) {
     input.step = String(model.get("step"));
     input.value = String(toInput(model.get("value")));
     input.disabled = model.get("disabled");
-    input.setAttribute("aria-valuetext", shown());
-    output.textContent = shown();
+    show(model.get("value"));
     play.hidden = !model.get("play");
     play.disabled = model.get("disabled");
   }
@@ -78,9 +81,7 @@ function render({ model, el }) {
   }
 
   input.addEventListener("input", () => {
-    const value = fromInput(Number(input.value));
-    output.textContent = format(value, model.get("readout_format"));
-    input.setAttribute("aria-valuetext", output.textContent);
+    show(fromInput(Number(input.value)));
     if (model.get("continuous_update")) send(input.value);
   });
   input.addEventListener("change", () => send(input.value));
