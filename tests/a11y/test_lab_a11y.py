@@ -143,13 +143,13 @@ def test_axe_on_a_lecture_and_an_exercise_notebook(lab_page, lab):
         # JupyterLab's HTML renderer writes alt="Image" on an <img> that has none, which axe
         # accepts: check the sentence itself.
         figures = lab_page.evaluate(FIGURES_JS)
+        controls = lab_page.evaluate(CONTROLS_JS, None)
         shot = sitetools.ARTIFACTS / "a11y" / f"lab_{kind}.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         lab_page.screenshot(path=str(shot))
         results[path] = {
             "counts": counts,
-            "controls_without_name": [c for c in lab_page.evaluate(CONTROLS_JS, None)
-                                      if not c["name"]],
+            "controls_without_name": [c for c in controls if not c["name"]],
             "course_serious": sorted({f"{v['id']} ({v['impact']})" for v in violations
                                       for n in v["nodes"] if n["owner"] == "course"
                                       and v["impact"] in sitetools.SERIOUS}),
@@ -170,8 +170,7 @@ def test_axe_on_a_lecture_and_an_exercise_notebook(lab_page, lab):
                 f"a demo picture has no name: {results[path]['demo_picture_names']}")
         if kind == "demos-06":
             results[path]["play_by_keyboard"] = _play_with_keys(lab_page)
-        if kind.startswith("demos") and not any(
-                c["type"] == "range" for c in lab_page.evaluate(CONTROLS_JS, None)):
+        if kind.startswith("demos") and not any(c["type"] == "range" for c in controls):
             results[path]["course_serious"].append("no demo slider was found on the page")
     label = os.environ.get("LESSONS_A11Y_LABEL", "after")
     sitetools.write_json(f"a11y/lab_axe_{label}.json", results)
