@@ -35,7 +35,9 @@ function format(value, spec) {
 }
 
 function render({ model, el }) {
-  const id = `lessons-slider-${Date.now().toString(36)}-${counter++}`;
+  // anywidget may load this module once per widget, so a module counter alone can repeat:
+  // two sliders with one id would leave the second without its label. Add a random part.
+  const id = `lessons-slider-${Math.random().toString(36).slice(2, 10)}-${counter++}`;
   const root = document.createElement("div");
   root.className = "lessons-slider";
   const label = document.createElement("label");

@@ -279,3 +279,40 @@ def test_huber_delta_slider_redraws(lab_page, latency_log, path):
             latency_log.step(f"huber_delta_slider{suffix}_to_redraw", samples, label)
     finally:
         lab.close()
+
+
+# Two sliders rendered in the same millisecond, each from its own copy of the module (anywidget
+# may import a widget's ESM once per model): each input must keep its own label. Date.now is
+# frozen so that a time-and-counter id would repeat, as it once did in a CI run.
+TWO_SLIDERS_JS = """
+async (esm) => {
+  Date.now = () => 1700000000000;
+  const views = [];
+  for (const description of ['first slider', 'second slider']) {
+    const url = URL.createObjectURL(new Blob([esm], { type: 'text/javascript' }));
+    const module = await import(url);
+    const state = { description, min: 0, max: 1, step: 0.1, value: 0.5, log: false,
+                    integer: false, play: false, disabled: false, readout_format: '.2f',
+                    continuous_update: true, interval: 100 };
+    const model = { get: (k) => state[k], set: (k, v) => { state[k] = v; },
+                    save_changes: () => {}, on: () => {}, off: () => {} };
+    const el = document.createElement('div');
+    document.body.append(el);
+    await (module.default?.render ?? module.render)({ model, el });
+  }
+  return [...document.querySelectorAll('input[type=range]')].map((input) => ({
+    id: input.id, labels: [...input.labels].map((l) => l.textContent) }));
+}
+"""
+
+
+def test_two_sliders_rendered_together_each_keep_their_label(lab_page):
+    from lessons.demos.controls import LabelledSlider
+
+    context = lab_page.page.context.browser.new_context()
+    try:
+        inputs = context.new_page().evaluate(TWO_SLIDERS_JS, LabelledSlider._esm)
+    finally:
+        context.close()
+    assert [i["labels"] for i in inputs] == [["first slider"], ["second slider"]], inputs
+    assert inputs[0]["id"] != inputs[1]["id"]
