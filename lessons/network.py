@@ -115,7 +115,7 @@ def forward_stack(params, x, work=None):
     the hidden layers in, instead of new ones at every step.
     """
     n_layers = _n_layers(params)
-    # Compute in the parameters' precision (float32 in `train` by default, float64 in tests).
+    # Compute in the parameters' precision (float64 in `train` by default; float32 on request).
     x = np.asarray(x, dtype=params["W1"].dtype)
     activation = x.reshape(x.shape + (1,))
     cache = [activation]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import os
 import sys
 import types
 import warnings
@@ -28,12 +29,28 @@ MATHS_MODULES = ("losses", "registry", "fitting", "estimators", "optimise", "pen
                  "mlp", "data", "history")
 
 
+# One private copy per module source (its path and modification time): executing a module is
+# milliseconds, and every check looks its key up inside `pristine_lessons`. Nothing outside
+# this module holds the copies, so their functions stay as the source defines them.
+_FRESH: dict[tuple[str, str, int], types.ModuleType | None] = {}
+
+
 def _fresh_copy(module: types.ModuleType) -> types.ModuleType | None:
     """A private, freshly executed copy of `module` (None if it cannot be made)."""
     path = getattr(module, "__file__", None)
     if not path:
         return None
-    name = f"_lessons_pristine_{module.__name__.replace('.', '_')}"
+    try:
+        key = (module.__name__, path, os.stat(path).st_mtime_ns)
+    except OSError:
+        return None
+    if key not in _FRESH:
+        _FRESH[key] = _execute(module.__name__, path)
+    return _FRESH[key]
+
+
+def _execute(module_name: str, path: str) -> types.ModuleType | None:
+    name = f"_lessons_pristine_{module_name.replace('.', '_')}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         return None
