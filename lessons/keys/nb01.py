@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from lessons import checks, data, losses
+from lessons import checks, data, keys, losses
 
 _times = data.delivery_times()
 _e = _times.residuals
@@ -115,10 +115,9 @@ EXERCISES = {
         ],
         hints=["‖e‖₂ = √(e₁² + e₂²)."],
     ),
-    "01.mae_formula": checks.Expression(
-        _mae_formula, "a b c", mistakes=_mae_formula_mistakes,
-        hints=["Use Abs(a) for |a|.", "Add the three absolute values and divide by their number."],
-    ),
+    "01.mae_formula": keys.formula(
+        _mae_formula, "a b c", _mae_formula_mistakes,
+        "Use Abs(a) for |a|.", "Add the three absolute values and divide by their number."),
     "01.crossing": checks.Slider(
         expected=1.0,
         min=0.0,

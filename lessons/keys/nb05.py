@@ -1,7 +1,7 @@
 """Answer key of ``05_huber``: every expected value is computed from the notebook's data."""
 
 
-from lessons import checks, data, estimators, losses
+from lessons import checks, data, estimators, keys, losses
 
 # Exercises 1 and 2: one prediction, Huber with δ = 1.5
 _PREDICTION, _TARGET, _DELTA = 6.0, 2.0, 1.5
@@ -117,11 +117,10 @@ EXERCISES = {
         ],
         hints=["Huber changes formula where |e| = δ."],
     ),
-    "05.smooth_from_huber": checks.Expression(
-        _smooth_l1, "e beta", mistakes=_smooth_l1_mistakes,
-        hints=["Divide each branch of Huber(δ = β) by β.",
-               "Write it as Piecewise((first, Abs(e) < beta), (second, True))."],
-    ),
+    "05.smooth_from_huber": keys.formula(
+        _smooth_l1, "e beta", _smooth_l1_mistakes,
+        "Divide each branch of Huber(δ = β) by β.",
+        "Write it as Piecewise((first, Abs(e) < beta), (second, True))."),
     "05.choose_delta": checks.Choice.from_text(f"""
         a) δ = {_options['a']:.2f} kg
            -> Right: δ = 1.345σ = {_options['a']:.2f} kg keeps

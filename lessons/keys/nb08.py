@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from lessons import checks, fitting, history
+from lessons import checks, fitting, history, keys
 
 _arcs = history.boscovich_arcs()
 _l2 = fitting.fit_line(_arcs.sin2_latitude, _arcs.arc_toises, "l2")
@@ -85,10 +85,9 @@ EXERCISES = {
         """,
         correct="a",
     ),
-    "08.flattening_formula": checks.Expression(
-        _flattening_formula, "A B", mistakes=_flattening_formula_mistakes,
-        hints=["B/A ≈ (3/2)·e² and e² = 2f − f² ≈ 2f.", "So B/A ≈ 3f."],
-    ),
+    "08.flattening_formula": keys.formula(
+        _flattening_formula, "A B", _flattening_formula_mistakes,
+        "B/A ≈ (3/2)·e² and e² = 2f − f² ≈ 2f.", "So B/A ≈ 3f."),
     "08.weighted_median": checks.Function(
         reference=history.weighted_median,
         cases=[
