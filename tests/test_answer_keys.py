@@ -63,3 +63,15 @@ def test_every_formula_key_builds_its_formulas_when_judged():
             if isinstance(spec, checks.Expression):
                 assert spec.symbols and spec.expected.free_symbols <= set(spec.symbols.values())
                 assert all(message for _, message in spec.mistakes), key
+
+
+def test_formula_keys_keep_every_hint_in_order():
+    from lessons import keys
+
+    spec = keys.formula("2*e", "e", [("e", "Half of it.")], "First hint.", "Second hint.")
+    assert spec.hints == ["First hint.", "Second hint."]
+    for module_name in KEY_MODULES:
+        module = importlib.import_module(f"lessons.keys.{module_name}")
+        for key, spec in module.EXERCISES.items():
+            if isinstance(spec, checks.Expression):  # each gives a nudge, then the form to write
+                assert len(spec.hints) == 2 and all(hint.strip() for hint in spec.hints), key
