@@ -69,7 +69,7 @@ def test_formula_keys_keep_every_hint_in_order():
     from lessons import keys
 
     spec = keys.formula("2*e", "e", [("e", "Half of it.")], "First hint.", "Second hint.")
-    assert spec.hints == ["First hint.", "Second hint."]
+    assert tuple(spec.hints) == ("First hint.", "Second hint.")
     for module_name in KEY_MODULES:
         module = importlib.import_module(f"lessons.keys.{module_name}")
         for key, spec in module.EXERCISES.items():
