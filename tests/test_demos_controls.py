@@ -75,3 +75,8 @@ def test_no_demo_uses_an_ipywidgets_slider_or_play():
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if pattern.search(line)]
     assert not offenders, offenders
+
+
+def test_play_interval_is_set_where_the_slider_is_made():
+    assert slider(0, 0, 10, 1, "step", whole=True, play=True, interval=40).interval == 40
+    assert slider(0, 0, 10, 1, "step").interval == LabelledSlider().interval == 120

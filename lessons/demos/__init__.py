@@ -8,7 +8,7 @@ _PICTURE_CLASS = []
 
 
 def slider(value, low, high, step, description, *, continuous=True, whole=False, log=False,
-           readout_format=".2f", play=False):
+           readout_format=".2f", play=False, interval=120):
     """A labelled slider (`controls.LabelledSlider`) from `low` to `high`, `value` clipped into it.
 
     Parameters
@@ -28,6 +28,8 @@ def slider(value, low, high, step, description, *, continuous=True, whole=False,
         How the read-out shows the value (``"d"`` when `whole`).
     play : bool, default False
         Add a Play/Pause button that steps the slider to its end.
+    interval : int, default 120
+        Milliseconds between two steps while playing.
 
     Examples
     --------
@@ -38,6 +40,7 @@ def slider(value, low, high, step, description, *, continuous=True, whole=False,
 
     return LabelledSlider(value=value, min=low, max=high, step=step, description=description,
                           continuous_update=continuous, integer=whole, log=log, play=play,
+                          interval=interval,
                           readout_format="d" if whole else readout_format)
 
 

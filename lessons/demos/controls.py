@@ -236,7 +236,7 @@ function render({ model, el }) {
   };
   const timer = setInterval(() => { if (name() || ++tries > 200) clearInterval(timer); }, 50);
   model.on("change:label", name);
-  return () => clearInterval(timer);
+  return () => { clearInterval(timer); model.off("change:label", name); };
 }
 
 export default { render };

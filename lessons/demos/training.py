@@ -236,9 +236,9 @@ class TrainingReplay(WidgetDemo):
         first = next(iter(self.runs.values()))
         self.steps = np.asarray(first.record_steps)
         last = int(self.steps[-1])
-        interval = int(self.steps[1] - self.steps[0]) if self.steps.size > 1 else 1
-        self.slider = slider(last, 0, last, interval, "training step", whole=True, play=True)
-        self.slider.interval = _PLAY_INTERVAL_MS
+        every = int(self.steps[1] - self.steps[0]) if self.steps.size > 1 else 1
+        self.slider = slider(last, 0, last, every, "training step", whole=True, play=True,
+                             interval=_PLAY_INTERVAL_MS)
         self.measure = widgets.ToggleButtons(
             options=[("error against the clean signal", "clean"), ("training loss", "train")],
             value="clean", style={"button_width": "auto"})
