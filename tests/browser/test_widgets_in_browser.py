@@ -287,7 +287,6 @@ def test_huber_delta_slider_redraws(lab_page, latency_log, path):
 TWO_SLIDERS_JS = """
 async (esm) => {
   Date.now = () => 1700000000000;
-  const views = [];
   for (const description of ['first slider', 'second slider']) {
     const url = URL.createObjectURL(new Blob([esm], { type: 'text/javascript' }));
     const module = await import(url);
