@@ -40,7 +40,7 @@ test: setup site
 		tests notebooks solutions
 
 exercises: setup
-	$(BIN)/python -m lessons.build exercises
+	$(BIN)/python -m lessons.build exercises $(ARGS)
 
 check-exercises: setup
 	$(BIN)/python -m lessons.build exercises --check

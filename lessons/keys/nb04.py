@@ -17,6 +17,8 @@ _end_shift = {
 }
 if not _end_shift["l2"] > 1.0 > 10 * _end_shift["l1"]:  # the answer below rests on this
     raise checks.AnswerKeyError(f"04.predict_drag: the lines moved by {_end_shift}")
+if not fitting.fit_line(_x, _y, "l1").residuals[_RIGHT] < 0:  # the solution's prose: it starts
+    raise checks.AnswerKeyError("04.predict_drag: point 8 no longer starts below the L1 line")
 _l1_reaction = ("does not move at all" if _end_shift["l1"] < 5e-3
                 else f"moves by only {_end_shift['l1']:.2f}")
 
@@ -60,8 +62,8 @@ EXERCISES = {
            -> It is the other way round: the L2 loss grows with the square of the error, so
               the L2 fit gives way to the far point.
         d) Neither line moves: one point out of eight cannot change a fit.
-           -> One point is enough to move the L2 line as far as you like: its pull grows with
-              the square of its error.
+           -> One point is enough to move the L2 line as far as you like: its squared error,
+              and with it its pull 2e, grows without bound.
         """,
         correct="b",
         hints=["Which loss makes a far point's error count the most?"],

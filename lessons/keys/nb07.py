@@ -127,8 +127,8 @@ EXERCISES = {
              "That is twice the answer: the objective's data term is 1/(2n)·SSE, whose "
              "gradient at w = 0 is −Xᵀ(y − ȳ)/n."),
             (float(_pull.min()),
-             "That is the smallest pull: the first weight is free at that α, but every weight "
-             "is zero only from the largest pull on."),
+             "That is the smallest pull. Every weight is zero only from the largest pull on; "
+             "the first weight leaves zero just below it."),
         ],
         hints=["At w = 0 the data pull on weight j with |x_jᵀ(y − ȳ)| / n.",
                "All weights stay at zero while α is at least the largest pull."],
