@@ -24,15 +24,13 @@ If the pull fails (no network, say), your files are put back as they were.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from lessons import build
 
-BACKUP_DIR = ".lessons-backup"
+BACKUP_DIR = build.BACKUP_DIR
 EXERCISES = "exercises"
 CONFLICT_MARKERS = ("<<<<<<< ", ">>>>>>> ")
 
@@ -76,20 +74,19 @@ def _blob(root: Path, commit: str, path: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
-def _backup(root: Path, paths: list[str]) -> Path:
-    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    folder = root / BACKUP_DIR / stamp
-    folder.mkdir(parents=True)
-    ignore = root / BACKUP_DIR / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# your copies from `make update`; git ignores this folder\n*\n")
-    for path in paths:
-        source = root / path
-        if source.is_file():
-            target = folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return folder
+def _upstream_remote(root: Path) -> str:
+    """The remote the current branch pulls from (``origin`` when it has none)."""
+    branch = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False).stdout.strip()
+    configured = _git(root, "config", f"branch.{branch}.remote", check=False).stdout.strip()
+    return configured if branch and configured else "origin"
+
+
+def _restore(target: Path, data: bytes, mode: int | None) -> None:
+    """Put the learner's bytes back at `target`, with the permissions the file had."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    if mode is not None:
+        target.chmod(mode)
 
 
 def _exercise_work(root: Path) -> dict[str, tuple[bytes, object]]:
@@ -113,7 +110,8 @@ def update(root=".", remote: str | None = None, branch: str | None = None) -> li
     root : str or Path
         The clone (any folder inside it).
     remote, branch : str, optional
-        What to pull; git's defaults (the branch's upstream) when not given.
+        What to pull; git's defaults (the branch's upstream) when not given. A branch given
+        alone is pulled from the current branch's remote (``origin`` if it has none).
 
     Returns
     -------
@@ -138,14 +136,17 @@ def update(root=".", remote: str | None = None, branch: str | None = None) -> li
     changed = changed_files(root)
     work = _exercise_work(root)
     to_save = sorted(set(changed) | set(work))
-    backup = _backup(root, to_save)
+    backup = build.backup_files(root, to_save)
     saved = {path: (root / path).read_bytes() for path in changed if (root / path).is_file()}
+    modes = {path: (root / path).stat().st_mode & 0o7777 for path in set(saved) | set(work)}
     report = [f"saved a copy of {len(to_save)} file(s) you changed in {backup.relative_to(root)}"]
     before = _head(root)
 
     if changed:
         _git(root, "checkout", "HEAD", "--", *changed)
     pull = ["pull", "--no-rebase", "--no-edit", "-X", "theirs"]
+    if branch and not remote:  # git pull names a branch only after a remote
+        remote = _upstream_remote(root)
     if remote:
         pull.append(remote)
         if branch:
@@ -167,8 +168,7 @@ def update(root=".", remote: str | None = None, branch: str | None = None) -> li
             continue
         target = root / path
         if _blob(root, before, path) == _blob(root, after, path):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            _restore(target, data, modes.get(path))
         else:
             report.append(f"the course changed {path}: you now have its new version; your "
                           f"copy is {backup.relative_to(root) / path}")
@@ -180,12 +180,13 @@ def update(root=".", remote: str | None = None, branch: str | None = None) -> li
             continue
         new = build.read_notebook(target)
         if build.course_view(new) == build.course_view(old):
-            build.write_atomic(target, data.decode("utf-8"))  # unchanged: your file, exactly
+            if target.read_bytes() != data:  # unchanged by the course: your file, exactly
+                _restore(target, data, modes.get(path))
             report.append(f"kept your {path} (the course did not change it)")
             continue
         merged, notes = build.merge_answers(new, old)
         build.write_atomic(target, build.notebook_text(merged))
-        answered = ", ".join(build.saved_answers(old))
+        answered = ", ".join(build.saved_answers(old, new))
         report.append(f"updated {path} to the course's new version with your answers "
                       f"({answered}); run it again to see their outputs")
         report.extend(f"  note: {note}" for note in notes)
@@ -215,7 +216,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Pull the course's update and keep every answer you saved in exercises/.",
     )
     parser.add_argument("--remote", help="the remote to pull from (default: the upstream)")
-    parser.add_argument("--branch", help="the branch to pull (default: the upstream's)")
+    parser.add_argument("--branch", help="the branch to pull (default: the upstream's), from "
+                        "--remote or else the current branch's remote")
     parser.add_argument("--root", default=".", help="the clone (default: this folder)")
     return parser
 

@@ -1,10 +1,12 @@
 """Tests for lessons.build on the tiny fixture notebooks in tests/fixtures/build/."""
 
 import importlib.util
+import json
 import os
 import platform
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -428,7 +430,7 @@ def test_check_reports_missing_stale_and_orphaned(tmp_path, capsys):
     shutil.copy(exercises / "unmarked.ipynb", exercises / "99_gone.ipynb")
     capsys.readouterr()
     assert _build(solutions, exercises, "--check") == 1
-    assert "orphaned (no solution)" in capsys.readouterr().err
+    assert "orphaned (no solution of that name" in capsys.readouterr().err
 
 
 def test_learner_answers_are_kept_unless_forced_or_merged(tmp_path, capsys):
@@ -450,8 +452,10 @@ def test_learner_answers_are_kept_unless_forced_or_merged(tmp_path, capsys):
     capsys.readouterr()
     assert _build(solutions, exercises) == 1
     err = capsys.readouterr().err
-    assert f"{target} is out of date but holds your answers in " in err
-    assert "--keep-answers" in err and "--force to replace it and lose your answers" in err
+    assert (f"{target}: the course's version of this exercise has changed, and your copy holds "
+            "your answers in ") in err
+    assert "--keep-answers" in err and "--force to replace it" in err
+    assert f"your copy is saved first in {build.BACKUP_DIR}/" in err
     assert target.read_bytes() == edited
     assert (exercises / "unmarked.ipynb").exists()  # the others are still built
 
@@ -461,8 +465,11 @@ def test_learner_answers_are_kept_unless_forced_or_merged(tmp_path, capsys):
     assert _cells_by_id(merged)["mae-answer"].source == "mae = 7 / 3"
     assert _build(solutions, exercises, "--check") == 0
 
+    answered = target.read_bytes()
     assert _build(solutions, exercises, "--force") == 0
     assert target.read_bytes() == build.exercise_text(solutions / "marked.ipynb").encode()
+    # each replacement kept the learner's copy first: the edited one, then the merged one
+    assert [path.read_bytes() for path in _backups(tmp_path)] == [edited, answered]
 
 
 def test_exercise_only_run_by_a_learner_is_neither_stale_nor_overwritten(tmp_path):
@@ -494,7 +501,7 @@ def test_stale_exercise_with_outputs_names_them_before_replacing(tmp_path, capsy
     solution.cells[0].source = "# Marked fixture, revised"
     _write(solutions / "marked.ipynb", solution)
     assert _build(solutions, exercises) == 1
-    assert "lose the outputs of 1 cell(s)" in capsys.readouterr().err
+    assert "your copy holds the outputs of 1 cell(s)" in capsys.readouterr().err
 
 
 def test_a_learners_added_cell_is_carried_into_the_new_version():
@@ -525,9 +532,15 @@ def test_an_answer_whose_cell_is_gone_is_kept_at_the_end():
 
 def test_blank_answers_are_recognised():
     exercise = build.make_exercise(_fixture("marked.ipynb"), "marked")
-    stubs = [cell.source for cell in exercise.cells if build.is_answer_cell(cell)]
-    assert stubs and all(build.is_blank_answer(source) for source in stubs)
-    assert build.saved_answers(exercise) == {}
+    stubs = {cell.id: cell.source for cell in exercise.cells if build.is_answer_cell(cell)}
+    prompt = stubs.pop("why")  # markdown: the prompt is in the cell, beside the stub
+    assert stubs and all(build.is_blank_answer(source) for source in stubs.values())
+    assert not build.is_blank_answer(prompt)  # without the course's stub it is kept, to be safe
+    again = build.make_exercise(_fixture("marked.ipynb"), "marked")  # the course's stub
+    assert build.saved_answers(exercise, again) == {}
+    assert build.saved_answers(exercise) == {"cell-why": prompt}
+    _cells_by_id(exercise)["why"].source = prompt + "\n\nOne outlier moves the mean."
+    assert list(build.saved_answers(exercise, again)) == ["cell-why"]
     assert not build.is_blank_answer("mae = ...\nmae = 2")
     assert not build.is_blank_answer("def f(x):\n    return x")
 
@@ -817,3 +830,110 @@ def test_normalise_stores_the_kernels_language_info_and_keeps_outputs(tmp_path, 
     assert result.metadata.language_info == _kernel_language_info()
     assert result.cells[0].outputs[0].text == "1\n"
     assert build.main(["normalise", "--check", str(path)]) == 0
+
+
+def _backups(root):
+    return sorted((root / build.BACKUP_DIR).glob("*/exercises/*.ipynb"))
+
+
+def test_a_commented_out_stub_beside_the_learners_code_is_an_answer():
+    solution = _fixture("marked.ipynb")
+    old = build.make_exercise(solution, "marked")
+    function_cell = next(cell for cell in old.cells if build.FUNCTION_STUB in cell.source)
+    function_cell.source = (function_cell.source.replace("raise", "# raise")
+                            + "\n    return 42")
+    assert not build.is_blank_answer(function_cell.source)
+    answers = build.saved_answers(old)
+    assert answers["cell-double-answer"] == function_cell.source
+    solution.cells[0].source = "# Revised"
+    merged, _ = build.merge_answers(build.make_exercise(solution, "marked"), old)
+    assert any(cell.source == function_cell.source for cell in merged.cells)
+    # a stub left in place above the learner's own lines is not blank either
+    assert not build.is_blank_answer("mae = ...\n# my try\nmae = 7 / 3")
+
+
+def test_a_copy_of_an_answer_cell_is_carried_as_the_learners_own_cell():
+    solution = _fixture("marked.ipynb")
+    old = build.make_exercise(solution, "marked")
+    position = [cell.id for cell in old.cells].index("mae-answer")
+    first = old.cells[position]
+    copy_ = nbformat.from_dict(json.loads(json.dumps(first)))
+    first.source, copy_.source, copy_.id = "mae = 1", "mae = 2", "my-copy"
+    old.cells.insert(position + 1, copy_)
+    fresh = build.make_exercise(_fixture("marked.ipynb"), "marked")
+    assert build.saved_answers(old, fresh) == {"cell-mae-answer": "mae = 1"}
+    assert [cell.source for cell in build.added_cells(old, fresh)] == ["mae = 2"]
+    solution.cells[0].source = "# Revised"
+    merged, notes = build.merge_answers(build.make_exercise(solution, "marked"), old)
+    sources = [cell.source for cell in merged.cells]
+    assert sources[sources.index("mae = 1") + 1] == "mae = 2"
+    carried = merged.cells[sources.index("mae = 2")]
+    assert "nbgrader" not in carried.metadata  # one answer cell per grade_id for nbgrader
+    assert len(notes) == 1 and "copy you made of the answer cell cell-mae-answer" in notes[0]
+    nbformat.validate(merged)
+
+
+def test_an_edit_to_a_course_cell_is_kept_while_the_course_has_not_changed(tmp_path, capsys):
+    solutions, exercises = _solutions_dir(tmp_path)
+    assert _build(solutions, exercises) == 0
+    target = exercises / "marked.ipynb"
+    noted = _read(target)
+    course_cell = next(cell for cell in noted.cells
+                       if cell.cell_type == "markdown" and not build.is_answer_cell(cell))
+    course_cell.source += "\n\nmy note"
+    _write(target, noted)
+    edited = target.read_bytes()
+    assert _build(solutions, exercises) == 0
+    assert target.read_bytes() == edited
+    capsys.readouterr()
+    assert _build(solutions, exercises, "--check") == 1  # the repository's copy must be pristine
+    assert f"edited by hand: {target}" in capsys.readouterr().err
+
+    solution = _read(solutions / "marked.ipynb")
+    solution.cells[0].source = "# Marked fixture, revised"
+    _write(solutions / "marked.ipynb", solution)
+    assert _build(solutions, exercises) == 1
+    assert "your edits to the course's cells" in capsys.readouterr().err
+    assert target.read_bytes() == edited
+    assert _build(solutions, exercises, "--keep-answers") == 0
+    out = capsys.readouterr().out
+    assert "not carried: your edits to the course's cells" in out
+    [backup] = _backups(tmp_path)
+    assert backup.read_bytes() == edited and str(backup.relative_to(tmp_path)) in out
+
+
+def test_normalise_leaves_a_learners_notebooks_alone(tmp_path, capsys, monkeypatch):
+    other = tmp_path / "notebooks" / "my_r.ipynb"
+    other.parent.mkdir()
+    _write(other, new_notebook(metadata={"kernelspec": {"name": "ir", "language": "R",
+                                                        "display_name": "R"}}))
+    solutions, exercises = _solutions_dir(tmp_path)
+    assert _build(solutions, exercises) == 0
+    answered = exercises / "marked.ipynb"
+    nb = _read(answered)
+    _cells_by_id(nb)["mae-answer"].source = "mae = 7 / 3"
+    nb.metadata["widgets"] = {"state": "the learner's sliders"}
+    _write(answered, nb)
+    before = {path: path.read_bytes() for path in (other, answered)}
+    capsys.readouterr()
+    assert build.main(["normalise", str(other), str(answered)]) == 0
+    out = capsys.readouterr().out
+    assert f"left as it is: {other} (a R notebook" in out
+    assert f"left as it is: {answered} (an exercise holding your answers in" in out
+    assert {path: path.read_bytes() for path in before} == before
+
+    # with no paths: only what git tracks (a learner's own notebook is not the course's)
+    for folder in ("solutions", "exercises"):
+        shutil.rmtree(tmp_path / folder)
+    own = tmp_path / "notebooks" / "01_definitions-Copy1.ipynb"
+    _write(own, new_notebook(metadata={"language_info": {"name": "python"}}))
+    course = tmp_path / "notebooks" / "01_definitions.ipynb"
+    _write(course, new_notebook(metadata={"language_info": {"name": "python"}}))
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", str(course)], cwd=tmp_path, check=True)
+    own_bytes = own.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    assert build.main(["normalise"]) == 0
+    out = capsys.readouterr().out
+    assert f"normalised {Path('notebooks') / course.name}" in out
+    assert "git does not track it" in out and own.read_bytes() == own_bytes

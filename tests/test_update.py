@@ -177,3 +177,52 @@ def test_a_failed_pull_leaves_everything_as_it_was(course_and_clone, capsys):
 def test_outside_a_clone_is_a_clear_error(tmp_path, capsys):
     assert update.main(["--root", str(tmp_path)]) == 1
     assert "not inside a git clone" in capsys.readouterr().err
+
+
+def test_a_commented_out_stub_and_a_copied_answer_cell_survive_an_update(course_and_clone,
+                                                                          capsys):
+    course, clone = course_and_clone
+    exercise = clone / "exercises" / "02_gradients.ipynb"
+    nb = nbformat.read(exercise, as_version=4)
+    answers = [cell for cell in nb.cells if build.nbgrader_of(cell).get("solution")]
+    function = next(cell for cell in answers if build.FUNCTION_STUB in cell.source)
+    function.source = function.source.replace("raise", "# raise") + "\n    return 0.0"
+    value = next(cell for cell in answers if "= ..." in cell.source)
+    copied = nbformat.from_dict(dict(value, id="my-copy", source="first_try = 1"))
+    value.source = "second_try = 2"  # JupyterLab's copy keeps the nbgrader metadata
+    nb.cells.insert(nb.cells.index(value) + 1, copied)
+    nbformat.write(nb, exercise)
+    _course_changes(course)
+
+    assert update.main(["--root", str(clone)]) == 0
+    report = capsys.readouterr().out
+    merged = [cell.source for cell in nbformat.read(exercise, as_version=4).cells]
+    assert function.source in merged
+    assert merged[merged.index("second_try = 2") + 1] == "first_try = 1"
+    assert "a copy you made of the answer cell" in report
+
+
+def test_a_branch_alone_is_pulled_from_the_clones_remote(course_and_clone, capsys):
+    course, clone = course_and_clone
+    git(course, "checkout", "-q", "-b", "next")
+    _course_changes(course)
+    git(course, "checkout", "-q", "main")
+    assert update.main(["--root", str(clone), "--branch", "next"]) == 0
+    assert "updated the course" in capsys.readouterr().out
+    other = nbformat.read(clone / "exercises" / "03_likelihood.ipynb", as_version=4)
+    assert any("Another new sentence." in cell.source for cell in other.cells)
+    assert update.main(["--root", str(clone), "--branch", "no-such-branch"]) == 1
+    assert "git pull failed" in capsys.readouterr().err
+
+
+def test_an_exercise_the_course_did_not_change_is_not_rewritten(course_and_clone):
+    course, clone = course_and_clone
+    exercise = clone / "exercises" / "04_outliers.ipynb"
+    _answer(exercise, _answers_from_solution("04_outliers"), 1)
+    git(clone, "commit", "-q", "-am", "my answer")
+    exercise.chmod(0o444)  # the learner protected it
+    before = exercise.stat()
+    _course_changes(course)
+    assert update.main(["--root", str(clone)]) == 0
+    after = exercise.stat()
+    assert (after.st_mtime_ns, after.st_mode) == (before.st_mtime_ns, before.st_mode)

@@ -37,6 +37,7 @@ from lessons.build.answers import (
     VALUE_STUB_COMMENT,
     added_cells,
     course_view,
+    edited_course_cells,
     is_answer_cell,
     is_blank_answer,
     learner_work,
@@ -57,6 +58,7 @@ from lessons.build.exercises import (
 )
 from lessons.build.links import LAST_NEXT_LINE, notebook_title, numbered_notebooks, refresh_links
 from lessons.build.nbfiles import (
+    BACKUP_DIR,
     BEGIN_HIDDEN_TESTS,
     BEGIN_SOLUTION,
     DROPPED_CELL_METADATA,
@@ -65,6 +67,7 @@ from lessons.build.nbfiles import (
     KERNELSPEC,
     MARKERS,
     BuildError,
+    backup_files,
     cell_source,
     cell_tags,
     clean_temporary_files,
@@ -87,5 +90,6 @@ __all__ = [
     "read_notebook", "refresh_links", "source_hash", "validate_solution",
     "write_atomic", "saved_answers", "nbgrader_of", "course_view", "is_answer_cell",
     "is_blank_answer", "learner_work", "merge_answers", "added_cells",
-    "clean_temporary_files", "language_info", "kernel_language_info",
+    "clean_temporary_files", "language_info", "kernel_language_info", "BACKUP_DIR",
+    "backup_files", "edited_course_cells",
 ]

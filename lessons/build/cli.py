@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
 
+from lessons.build.answers import learner_work
 from lessons.build.execute import execute_notebook, kernel_language_info
 from lessons.build.exercises import build_exercises
 from lessons.build.links import refresh_links
@@ -78,6 +80,37 @@ def _run_execute(args) -> int:
     return 0
 
 
+def _tracked_notebooks() -> set[Path] | None:
+    """The notebooks git tracks here (resolved paths), or None outside a git clone."""
+    try:
+        result = subprocess.run(["git", "ls-files", "-z", "--full-name", "*.ipynb"],
+                                capture_output=True, text=True, check=False)
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, check=False)
+    except OSError:
+        return None
+    if result.returncode != 0 or top.returncode != 0:
+        return None
+    root = Path(top.stdout.strip())
+    return {(root / name).resolve() for name in result.stdout.split("\0") if name}
+
+
+def _not_the_courses(nb, path: Path, tracked) -> str | None:
+    """Why `normalise` must leave this notebook alone (a learner's), or None."""
+    metadata = nb.get("metadata", {})
+    language = (metadata.get("kernelspec", {}).get("language")
+                or metadata.get("language_info", {}).get("name") or "python")
+    if str(language).lower() != "python":
+        return f"a {language} notebook, not one of the course's"
+    if tracked is not None and path.resolve() not in tracked:
+        return "not one of the course's files: git does not track it; name it to normalise it"
+    if "source_sha256" in (metadata.get("lessons") or {}):
+        work = learner_work(nb)
+        if work:
+            return f"an exercise holding {'; '.join(work)}"
+    return None
+
+
 def _run_normalise(args) -> int:
     paths = _notebook_paths(args.paths, ["notebooks", "solutions", "exercises"])
     if paths is None:
@@ -85,9 +118,14 @@ def _run_normalise(args) -> int:
     if not args.check:
         _clean_folders(paths)
     info = kernel_language_info()
+    tracked = None if args.paths else _tracked_notebooks()
     changed = []
     for path in paths:
         nb = read_notebook(path)
+        why = _not_the_courses(nb, path, tracked)
+        if why:
+            print(f"left as it is: {path} ({why})")
+            continue
         nb.metadata["language_info"] = info
         text = notebook_text(normalise(nb))
         if path.read_text(encoding="utf-8") != text:
@@ -168,7 +206,9 @@ def _parser() -> argparse.ArgumentParser:
     normalise_command = commands.add_parser(
         "normalise",
         help="store the python3 kernel's language_info and normalised metadata "
-        "(outputs untouched), so JupyterLab opens the notebooks unmodified",
+        "(outputs untouched), so JupyterLab opens the notebooks unmodified; a learner's "
+        "notebooks are left alone (other kernels, exercises holding answers or outputs and, "
+        "unless named, notebooks git does not track)",
     )
     normalise_command.add_argument("--check", action="store_true",
                                    help="write nothing; exit 1 if a notebook would change")

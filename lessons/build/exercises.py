@@ -23,13 +23,16 @@ from lessons.build.answers import (
     MARKDOWN_STUB,
     VALUE_STUB_COMMENT,
     course_view,
+    edited_course_cells,
     learner_work,
     merge_answers,
 )
 from lessons.build.links import point_next_at_lectures
 from lessons.build.nbfiles import (
+    BACKUP_DIR,
     MARKERS,
     BuildError,
+    backup_files,
     cell_source,
     cell_tags,
     describe_cell,
@@ -517,33 +520,44 @@ def build_exercises(
             continue
         fresh = nbformat.reads(text, as_version=4)
         existing = _readable(target) if current is not None else None
-        work = learner_work(existing) if existing is not None else []
+        edited = edited_course_cells(existing, fresh) if existing is not None else []
+        work = learner_work(existing, fresh) if existing is not None else []
+        if check and edited:
+            out_of_sync.append(f"edited by hand: {target} (its cells {', '.join(edited)})")
+            continue
         if (not force and work and existing is not None
-                and course_view(existing) == course_view(fresh)):
-            up_to_date += 1  # only the learner's part (answers, outputs) differs
+                and course_view(existing, edited) == course_view(fresh, edited)):
+            up_to_date += 1  # only the learner's part (answers, outputs, edits) differs
             continue
         if check:
             out_of_sync.append(f"{'stale' if current is not None else 'missing'}: {target}")
             continue
-        if existing is not None and work and keep_answers:
-            merged, notes = merge_answers(fresh, existing)
-            text = notebook_text(merged)
-            for note in notes:
-                print(f"note: {target}: {note}")
-        elif current is not None and work and not force:
+        if current is not None and not force and (existing is None or work) and not (
+                keep_answers and existing is not None):
+            what = ("is not a notebook this tool can read" if existing is None
+                    else f"holds {'; '.join(work)}")
             print(
-                f"{target} is out of date but holds {'; '.join(work)}; left as it is. "
-                "Use --keep-answers to update it keeping your answers (`make update` does), "
-                f"or --force to replace it and lose {'; '.join(work)}.",
+                f"{target}: the course's version of this exercise has changed, and your copy "
+                f"{what}; left as it is. Use --keep-answers to take the new version with your "
+                "answers and added cells carried into it (`make update` does this), or --force "
+                f"to replace it; either way your copy is saved first in {BACKUP_DIR}/.",
                 file=sys.stderr,
             )
             failed = True
             continue
-        elif current is not None and existing is None and not force:
-            print(f"{target} is not a notebook this tool can read; left as it is. "
-                  "Use --force to replace it.", file=sys.stderr)
-            failed = True
-            continue
+        kept = ""
+        if current is not None and (existing is None or work):
+            backup = backup_files(exercises_dir.parent, [Path(exercises_dir.name) / target.name])
+            kept = f"your copy is in {backup / exercises_dir.name / target.name}"
+            if existing is not None and keep_answers:
+                merged, notes = merge_answers(fresh, existing)
+                text = notebook_text(merged)
+                print("".join(f"note: {target}: {note}\n" for note in notes), end="")
+                dropped = "; ".join(item for item in work if not (
+                    item.startswith("your answers") or item.endswith("you added")))
+                kept = ("your answers and added cells kept; "
+                        + (f"not carried: {dropped}; " if dropped else "") + kept)
+            kept = f" ({kept})"
         try:
             exercises_dir.mkdir(parents=True, exist_ok=True)
             write_atomic(target, text)
@@ -551,14 +565,15 @@ def build_exercises(
             print(f"error: cannot write {target}: {err.strerror or err}", file=sys.stderr)
             failed = True
             continue
-        print(f"wrote {target}" + (" (your answers kept)" if keep_answers and work else ""))
+        print(f"wrote {target}{kept}")
     if not files and exercises_dir.is_dir():
         solution_names = {path.name for path in solutions_dir.glob("*.ipynb")}
         for orphan in sorted(exercises_dir.glob("*.ipynb")):
             if orphan.name in solution_names:
                 continue
             if check:
-                out_of_sync.append(f"orphaned (no solution): {orphan}")
+                out_of_sync.append(f"orphaned (no solution of that name; a notebook of your own is "
+                                   f"fine there, this is only a note): {orphan}")
             else:
                 print(f"note: {orphan} has no solution in {solutions_dir}/; left as it is.")
     if out_of_sync:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as _dt
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -140,6 +142,43 @@ def write_atomic(path, text: str) -> None:
             os.unlink(temp_name)
         raise
 
+
+BACKUP_DIR = ".lessons-backup"
+
+
+def backup_files(root, paths) -> Path:
+    """Copy the files `paths` (relative to `root`) into a new ``.lessons-backup/<time>/``.
+
+    Every command that replaces a learner's file keeps a copy here first and says where. Git
+    ignores the folder (it gets its own ``.gitignore``).
+
+    Parameters
+    ----------
+    root : str or Path
+        The folder the backup goes into (the course's clone).
+    paths : iterable of str or Path
+        Files relative to `root`; missing ones are skipped.
+
+    Returns
+    -------
+    Path
+        The new folder.
+    """
+    root = Path(root)
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = root / BACKUP_DIR / stamp
+    folder.mkdir(parents=True)
+    ignore = root / BACKUP_DIR / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# your copies, kept before a course command replaced them; git "
+                          "ignores this folder\n*\n")
+    for path in paths:
+        source = root / path
+        if source.is_file():
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return folder
 
 TEMPORARY_SUFFIX = ".tmp"
 #: a temporary file younger than this may belong to a write still under way
