@@ -292,3 +292,35 @@ def test_a_symbol_named_like_a_constant_is_the_symbol():
     assert spec.feedback("2*pi").correct and spec.feedback("pi + pi").correct
     assert not spec.feedback("2*3.141592653589793").correct
     assert not spec.feedback("2*np.pi").correct  # np.pi is the number, not the symbol
+
+
+class _NeverReadable:
+    def __array__(self, *args, **kwargs):
+        while True:
+            pass
+
+
+class _HangingRepr(Exception):
+    def __repr__(self):
+        while True:
+            pass
+
+    __str__ = __repr__
+
+
+def returns_an_unreadable_result(e, delta=1.0):
+    return _NeverReadable()
+
+
+def raises_with_a_hanging_repr(e, delta=1.0):
+    raise _HangingRepr
+
+
+@pytest.mark.parametrize(("function", "words"), [
+    (returns_an_unreadable_result, "What your function returned for a small residual"),
+    (raises_with_a_hanging_repr, "Your function raised <_HangingRepr> for a small residual"),
+])
+def test_reading_what_a_learner_function_returned_or_raised_is_in_budget(function, words):
+    verdict, took = timed(huber_function_spec(), function)
+    assert verdict.status == "incorrect" and words in verdict.message
+    assert took < 2 * 0.5 + SLACK

@@ -275,3 +275,18 @@ def test_sae_minimiser_key_accepts_every_minimiser():
     assert checks.feedback("03.sae_minimiser", stub).status == "unimplemented"
     assert checks.feedback("03.sae_minimiser", 24.0).status == "invalid"
     assert nb03.reference_sae_minimiser([4.0, 1.0, 3.0, 2.0]) == 2.5
+
+
+def test_sae_minimiser_key_measures_closeness_on_the_middle_values_not_the_outliers():
+    def off_by_09_when_an_outlier_is_huge(sample):
+        sample = np.asarray(sample, dtype=float)
+        return float(np.median(sample) + (0.9 if sample.max() > 1e6 else 0.0))
+
+    def median_as_text(sample):
+        return str(np.median(sample))
+
+    verdict = checks.feedback("03.sae_minimiser", off_by_09_when_an_outlier_is_huge)
+    assert verdict.status == "incorrect" and "returned -1.1; expected -2.0" in verdict.message
+    assert not checks.feedback("03.sae_minimiser", median_as_text).correct
+    with pytest.raises(AssertionError):
+        checks.grade("03.sae_minimiser", off_by_09_when_an_outlier_is_huge)

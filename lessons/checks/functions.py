@@ -58,6 +58,9 @@ class Case:
         self.description = str(self.description)
 
 
+_PLAIN = "return floats or a float array."
+
+
 class Function(Exercise):
     """A function the learner writes, run on each `Case` and compared with `reference`.
 
@@ -139,48 +142,55 @@ class Function(Exercise):
             raise InvalidAnswer(f"I expected a function, got {type_name(answer)}.")
         for index in range(len(self.cases)):
             where = f"{self.case_name(index)} ({self.case_inputs(index)})"
-            args, kwargs = copy.deepcopy(self._inputs[index])
             output = BoundedText()
-            verdict = None
-            try:
-                with quiet(), contextlib.redirect_stdout(output), \
-                        contextlib.redirect_stderr(output), time_limit(self.case_seconds):
-                    result = answer(*args, **kwargs)
-            except NotImplementedError:
-                verdict = Feedback(
-                    "unimplemented",
-                    "Your function still raises NotImplementedError; replace that line with "
-                    f"your code {AFTER_ANSWERING}.",
-                )
-            except CheckTimeout:
-                verdict = Feedback(
-                    "incorrect",
-                    f"Your function did not finish within {seconds(self.case_seconds)} for "
-                    f"{where}; look for a loop that never ends.",
-                )
-            except KeyboardInterrupt:
-                verdict = Feedback("invalid", INTERRUPTED)
-            except SystemExit:
-                verdict = Feedback(
-                    "incorrect",
-                    f"Your function called exit() (SystemExit) for {where}; return a value "
-                    "instead.",
-                )
-            except BaseException as error:  # noqa: BLE001 - the learner's code may raise anything
-                verdict = Feedback(
-                    "incorrect",
-                    f"Your function raised {shorten(safe_repr(error), 100)} for {where}.",
-                )
-            else:
-                problem = self._mismatch(result, self.expected[index])
-                if problem:
-                    verdict = Feedback("incorrect", f"For {where} your function {problem}")
+            verdict = self._run_case(answer, index, where, output)
             if verdict is not None:
                 return with_output(verdict, output)
         names = "; ".join(self.case_name(index) for index in range(len(self.cases)))
         count = len(self.cases)
         cases = "the only case" if count == 1 else f"all {count} cases"
         return Feedback("correct", f"Passed {cases} ({shorten(names, 200)}).")
+
+    def _run_case(self, answer, index: int, where: str, output) -> Feedback | None:
+        """The verdict on case `index` (None when it passes). The call and the reading of its
+        result share the case's time budget, so a result whose ``__array__`` or ``__len__``
+        never returns is stopped too."""
+        args, kwargs = copy.deepcopy(self._inputs[index])
+        failure, returned, problem = None, False, None
+        try:
+            with quiet(), contextlib.redirect_stdout(output), \
+                    contextlib.redirect_stderr(output), time_limit(self.case_seconds):
+                try:
+                    result = answer(*args, **kwargs)
+                except CheckTimeout:
+                    raise
+                except BaseException as error:  # noqa: BLE001 - the learner's code may raise anything
+                    failure = error
+                else:
+                    returned = True
+                    problem = self._mismatch(result, self.expected[index])
+        except CheckTimeout:
+            if returned:
+                return Feedback("incorrect", f"What your function returned for {where} could "
+                                f"not be read within {seconds(self.case_seconds)}; " + _PLAIN)
+            return Feedback("incorrect", f"Your function did not finish within "
+                            f"{seconds(self.case_seconds)} for {where}; look for a loop that "
+                            "never ends.")
+        except BaseException as error:  # noqa: BLE001 - reading the learner's result raised
+            return Feedback("incorrect", f"What your function returned for {where} could not be "
+                            f"read ({type_name(error)}); " + _PLAIN)
+        if isinstance(failure, NotImplementedError):
+            return Feedback("unimplemented", "Your function still raises NotImplementedError; "
+                            f"replace that line with your code {AFTER_ANSWERING}.")
+        if isinstance(failure, KeyboardInterrupt):
+            return Feedback("invalid", INTERRUPTED)
+        if isinstance(failure, SystemExit):
+            return Feedback("incorrect", f"Your function called exit() (SystemExit) for {where}; "
+                            "return a value instead.")
+        if failure is not None:
+            raised = shorten(bounded_repr(failure), 100)
+            return Feedback("incorrect", f"Your function raised {raised} for {where}.")
+        return Feedback("incorrect", f"For {where} your function {problem}") if problem else None
 
     def _mismatch(self, result, expected) -> str | None:
         """None when `result` matches `expected`, else the end of a sentence saying how not."""
@@ -237,6 +247,15 @@ def safe_repr(value) -> str:
     try:
         return repr(value)
     except Exception:
+        return f"<{type_name(value)}>"
+
+
+def bounded_repr(value, limit: float = 0.5) -> str:
+    """`safe_repr`, given at most `limit` seconds (a learner's ``__repr__`` may never end)."""
+    try:
+        with time_limit(limit):
+            return safe_repr(value)
+    except CheckTimeout:
         return f"<{type_name(value)}>"
 
 
