@@ -124,6 +124,13 @@ def test_lambdify_does_not_confuse_e_with_E():
     ("02.mse_derivative", "-2*(y-yhat)/Min(n, 5)"),
     ("02.mse_derivative", "-2*(y-yhat)/n + Heaviside(n - 7)"),
     ("07.logcosh_far", "e - log(2) + Heaviside(Abs(e) - 200)"),
+    # wrong only between or beyond bounds written as expressions, or beyond 1e7
+    ("02.huber_derivative",
+     "Piecewise((0, And(e > exp(5), e < exp(6))), (Max(-delta, Min(delta, e)), True))"),
+    ("01.mae_formula",
+     "Piecewise((0, And(a > exp(5), a < exp(6))), ((Abs(a)+Abs(b)+Abs(c))/3, True))"),
+    ("01.mae_formula", "Piecewise(((Abs(a)+Abs(b)+Abs(c))/3, Abs(a) < 10**8), (0, True))"),
+    ("02.mse_derivative", "Piecewise((0, n > 10**8), (2*(yhat-y)/n, True))"),
 ])
 def test_a_formula_wrong_only_far_out_or_beyond_a_threshold_is_wrong(key, wrong):
     verdict = checks.feedback(key, wrong)

@@ -279,20 +279,26 @@ FAR_VALUES = {
     "nonpositive": (-1e-3, -1e-6, -10.0, -30.0, -100.0, -1e3, -1e6),
 }
 MAX_THRESHOLDS = 12
+MAX_THRESHOLD = 1e12  # 40-digit arithmetic still compares formulas exactly there
 MAX_EXTRA_POINTS = 600
 EXTRA_DIGITS = 40  # mpmath precision: no overflow, no cancellation at 1e6
 
 
 def thresholds(expressions: Sequence[sp.Expr]) -> list[float]:
-    """The magnitudes of the numbers written in `expressions` (Piecewise bounds, Min(n, 5)...)."""
+    """The magnitudes of the numbers in `expressions`: those written (``Min(n, 5)``) and both
+    sides of every comparison without a symbol (``e > exp(5)`` gives 148.41...), below
+    `MAX_THRESHOLD`; a formula wrong only beyond or between such bounds is then caught."""
     found = set()
     for expression in expressions:
-        for number in expression.atoms(sp.Number):
+        numbers = list(expression.atoms(sp.Number))
+        for relation in expression.atoms(sp.Rel):  # Piecewise conditions, And(...) parts
+            numbers += [side for side in relation.args if not side.free_symbols]
+        for number in numbers:
             try:
                 value = abs(float(number))
             except (TypeError, ValueError, OverflowError):
                 continue
-            if math.isfinite(value) and 0 < value < 1e7:
+            if math.isfinite(value) and 0 < value < MAX_THRESHOLD:
                 found.add(value)
     return sorted(found, reverse=True)[:MAX_THRESHOLDS]
 
