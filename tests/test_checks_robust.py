@@ -331,3 +331,28 @@ def test_reading_what_a_learner_function_returned_or_raised_is_in_budget(functio
     verdict, took = timed(huber_function_spec(), function)
     assert verdict.status == "incorrect" and words in verdict.message
     assert took < 2 * 0.5 + SLACK
+
+
+def test_a_course_function_swapped_for_another_of_its_module_is_restored_for_the_key(
+        monkeypatch):
+    from lessons import keys, losses
+
+    module_name = keys.module_name("01.mae_delivery")
+    right = checks.lookup("01.mae_delivery").expected
+    monkeypatch.delitem(sys.modules, module_name)
+    monkeypatch.setattr(losses, "l1_loss", losses.mse_loss)  # same module: __module__ agrees
+    assert checks.lookup("01.mae_delivery").expected == right
+    assert losses.l1_loss is losses.mse_loss  # the learner's swap is back afterwards
+
+
+def test_a_key_that_cannot_be_built_in_a_sabotaged_kernel_is_a_verdict(monkeypatch, capsys):
+    from lessons import keys
+
+    monkeypatch.delitem(sys.modules, keys.module_name("01.spot_mae_claim"))
+    monkeypatch.setattr(np, "abs", lambda x: x)  # the key's own consistency check fails
+    verdict = checks.feedback("01.spot_mae_claim", "a")
+    assert verdict.status == "invalid" and "restart the kernel" in verdict.message
+    with pytest.raises(AssertionError, match="could not be computed in this kernel"):
+        checks.grade("01.spot_mae_claim", "a")
+    checks.check("01.spot_mae_claim", "a")
+    assert "could not be computed" in capsys.readouterr().out

@@ -117,7 +117,18 @@ def feedback(key_or_spec, answer=...) -> Feedback:
     >>> feedback(Number(2.5), 2.5).correct
     True
     """
-    return _spec_of(key_or_spec).feedback(answer)
+    try:
+        spec = _spec_of(key_or_spec)
+    except AnswerKeyError as error:
+        return Feedback("invalid", key_failed(key_or_spec, error))
+    return spec.feedback(answer)
+
+
+def key_failed(key, error) -> str:
+    """The learner's message when the answer key `key` cannot be built in this kernel."""
+    return (f"the answer key {key!r} could not be computed in this kernel ({error}). If you "
+            "reassigned a NumPy or course function (such as `np.mean = ...`), restart the "
+            "kernel and run the notebook from the top.")
 
 
 def view(key_or_spec, answer=...) -> ExerciseView:
@@ -135,7 +146,11 @@ def check(key_or_spec, answer=...) -> None:
     """
     from IPython.display import display
 
-    display(view(key_or_spec, answer))
+    try:
+        shown = view(key_or_spec, answer)
+    except AnswerKeyError as error:
+        shown = Feedback("invalid", key_failed(key_or_spec, error)).text()
+    display(shown)
 
 
 def grade(key_or_spec, answer) -> None:

@@ -65,21 +65,28 @@ def _execute(module_name: str, path: str) -> types.ModuleType | None:
 
 
 def _patched_functions(module: types.ModuleType) -> dict[str, object]:
-    """The original of every function of `module` that the notebook has replaced."""
-    fresh = None
+    """The original of every function of `module` that the notebook has replaced: by an object
+    from elsewhere, or by another of the module's own functions (``l1_loss = mse_loss``)."""
+    fresh = _fresh_copy(module)
+    if fresh is None:
+        return {}
     originals = {}
     for name, live in list(vars(module).items()):
-        if name.startswith("__"):
-            continue
-        if getattr(live, "__module__", module.__name__) == module.__name__:
-            continue  # still the module's own object (or not a function at all)
-        fresh = fresh or _fresh_copy(module)
-        if fresh is None:
-            return {}
         original = getattr(fresh, name, None)
-        if callable(original) and getattr(original, "__module__", None) == fresh.__name__:
+        if name.startswith("__") or not isinstance(original, types.FunctionType):
+            continue
+        if getattr(original, "__module__", None) != fresh.__name__:
+            continue  # imported from elsewhere: that module's own check restores it
+        if not _same_function(live, original):
             originals[name] = original
     return originals
+
+
+def _same_function(live, original: types.FunctionType) -> bool:
+    """Whether `live` is still the function the source defines as `original`."""
+    return (isinstance(live, types.FunctionType)
+            and live.__qualname__ == original.__qualname__
+            and live.__code__ == original.__code__)
 
 
 @contextlib.contextmanager
