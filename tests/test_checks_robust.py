@@ -356,3 +356,10 @@ def test_a_key_that_cannot_be_built_in_a_sabotaged_kernel_is_a_verdict(monkeypat
         checks.grade("01.spot_mae_claim", "a")
     checks.check("01.spot_mae_claim", "a")
     assert "could not be computed" in capsys.readouterr().out
+
+
+def test_a_near_miss_says_how_near_when_the_digits_shown_agree():
+    verdict = checks.feedback(huber_function_spec(), lambda e, delta=1.0: 0.5 * (1 + 2e-9)
+                              if np.ndim(e) == 0 else np.clip(e, -delta, delta))
+    assert verdict.status == "incorrect"
+    assert "by a relative 2.0e-09, more than the 1e-09 allowed" in verdict.message

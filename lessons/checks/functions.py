@@ -224,7 +224,13 @@ class Function(Exercise):
                                     equal_nan=True))
         if same:
             return None
-        return f"returned {describe_value(result)}; expected {describe_value(expected)}."
+        shown, wanted_text = describe_value(result), describe_value(expected)
+        with quiet():
+            gap = float(np.max(np.abs(got - wanted) / np.maximum(np.abs(wanted), 1e-300)))
+        if gap < 1e-6:  # too close to tell apart at the digits shown
+            return (f"returned {shown}, which differs from the expected {wanted_text} by a "
+                    f"relative {gap:.1e}, more than the {self.rtol:g} allowed.")
+        return f"returned {shown}; expected {wanted_text}."
 
 
 def as_numbers(value) -> np.ndarray | None:
