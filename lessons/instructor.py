@@ -260,6 +260,10 @@ def _nbgrader_env(executable: str, base: dict | None = None) -> dict:
 
 _NBGRADER_ERROR = re.compile(r"\| ERROR\]")  # "[GenerateAssignmentApp | ERROR] ..."
 _CHECKSUM_WARNING = re.compile(r"Attribute 'checksum' for cell (\S+) has changed")
+# On a machine shared with other Jupyter users a new kernel can lose its ports to another one
+# started at the same moment and die before it answers; that kernel, not the notebook, failed.
+_KERNEL_DIED = "Kernel died before replying to kernel_info"
+KERNEL_START_ATTEMPTS = 3
 
 
 def autograde(course_dir, assignments, nbgrader: str | None = None,
@@ -298,9 +302,15 @@ def autograde(course_dir, assignments, nbgrader: str | None = None,
     course_dir = Path(course_dir)
     report, problems = [], []
     for name in submitted_assignments(course_dir, assignments):
-        result = subprocess.run([executable, "autograde", name], cwd=course_dir, env=env,
-                                capture_output=True, text=True, check=False)
-        log = result.stdout + result.stderr
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            result = subprocess.run([executable, "autograde", name], cwd=course_dir, env=env,
+                                    capture_output=True, text=True, check=False)
+            log = result.stdout + result.stderr
+            if result.returncode == 0 or _KERNEL_DIED not in log:
+                break
+            if attempt < KERNEL_START_ATTEMPTS:  # nbgrader removed the half-graded copy
+                report.append(f"note: a grading kernel died while starting ({name}); "
+                              "graded that assignment again")
         if result.returncode != 0:
             raise build.BuildError(f"nbgrader autograde {name} failed:\n{log[-3000:]}")
         checkers = _checker_ids(course_dir, name)

@@ -395,3 +395,23 @@ def test_nbgrader_environment_is_ignored_by_git():
 if __name__ == "__main__":
     failure = install_nbgrader()
     sys.exit(f"error: {failure}" if failure else None)
+
+
+def test_autograde_grades_again_when_a_grading_kernel_dies_while_starting(tmp_path):
+    fake = tmp_path / "bin" / "nbgrader"  # dies once as a kernel that lost its ports, then works
+    fake.parent.mkdir()
+    fake.write_text(
+        f"#!{sys.executable}\n"
+        "import pathlib, sys\n"
+        "count = pathlib.Path(sys.argv[0]).with_name('count')\n"
+        "calls = int(count.read_text()) if count.exists() else 0\n"
+        "count.write_text(str(calls + 1))\n"
+        "if calls == 0:\n"
+        "    print('RuntimeError: Kernel died before replying to kernel_info')\n"
+        "    sys.exit(1)\n")
+    fake.chmod(0o755)
+    (tmp_path / "course" / "submitted" / "dee" / NOTEBOOK).mkdir(parents=True)
+    report = instructor.autograde(tmp_path / "course", [NOTEBOOK], nbgrader=str(fake))
+    assert (fake.parent / "count").read_text() == "2"
+    assert any("died while starting" in line for line in report)
+    assert report[-1].startswith(f"autograded {NOTEBOOK}")
