@@ -532,8 +532,9 @@ def build_exercises(
         if check:
             out_of_sync.append(f"{'stale' if current is not None else 'missing'}: {target}")
             continue
-        if current is not None and not force and (existing is None or work) and not (
-                keep_answers and existing is not None):
+        learners = current is not None and (existing is None or bool(work))
+        merging = keep_answers and existing is not None
+        if learners and not force and not merging:
             what = ("is not a notebook this tool can read" if existing is None
                     else f"holds {'; '.join(work)}")
             print(
@@ -546,10 +547,10 @@ def build_exercises(
             failed = True
             continue
         kept = ""
-        if current is not None and (existing is None or work):
-            backup = backup_files(exercises_dir.parent, [Path(exercises_dir.name) / target.name])
-            kept = f"your copy is in {backup / exercises_dir.name / target.name}"
-            if existing is not None and keep_answers:
+        if learners:
+            relative = Path(exercises_dir.name) / target.name
+            kept = f"your copy is in {backup_files(exercises_dir.parent, [relative]) / relative}"
+            if merging:
                 merged, notes = merge_answers(fresh, existing)
                 text = notebook_text(merged)
                 print("".join(f"note: {target}: {note}\n" for note in notes), end="")

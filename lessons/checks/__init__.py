@@ -120,15 +120,15 @@ def feedback(key_or_spec, answer=...) -> Feedback:
     try:
         spec = _spec_of(key_or_spec)
     except AnswerKeyError as error:
-        return Feedback("invalid", key_failed(key_or_spec, error))
+        return _unbuilt(key_or_spec, error)
     return spec.feedback(answer)
 
 
-def key_failed(key, error) -> str:
-    """The learner's message when the answer key `key` cannot be built in this kernel."""
-    return (f"the answer key {key!r} could not be computed in this kernel ({error}). If you "
-            "reassigned a NumPy or course function (such as `np.mean = ...`), restart the "
-            "kernel and run the notebook from the top.")
+def _unbuilt(key, error) -> Feedback:
+    """The verdict when the answer key `key` cannot be built in this kernel."""
+    return Feedback("invalid", f"the answer key {key!r} could not be computed in this kernel "
+                    f"({error}). If you reassigned a NumPy or course function (such as "
+                    "`np.mean = ...`), restart the kernel and run the notebook from the top.")
 
 
 def view(key_or_spec, answer=...) -> ExerciseView:
@@ -149,7 +149,7 @@ def check(key_or_spec, answer=...) -> None:
     try:
         shown = view(key_or_spec, answer)
     except AnswerKeyError as error:
-        shown = Feedback("invalid", key_failed(key_or_spec, error)).text()
+        shown = _unbuilt(key_or_spec, error).text()
     display(shown)
 
 

@@ -248,20 +248,13 @@ def as_numbers(value) -> np.ndarray | None:
         return None
 
 
-def safe_repr(value) -> str:
-    """``repr(value)``, or its type's name when even that fails."""
-    try:
-        return repr(value)
-    except Exception:
-        return f"<{type_name(value)}>"
-
-
 def bounded_repr(value, limit: float = 0.5) -> str:
-    """`safe_repr`, given at most `limit` seconds (a learner's ``__repr__`` may never end)."""
+    """``repr(value)`` within `limit` seconds (a learner's ``__repr__`` may fail or never
+    end), else its type's name."""
     try:
         with time_limit(limit):
-            return safe_repr(value)
-    except CheckTimeout:
+            return repr(value)
+    except (Exception, CheckTimeout):
         return f"<{type_name(value)}>"
 
 
